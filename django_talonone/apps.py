@@ -1,0 +1,10 @@
+"""Django application configuration."""
+
+from django.apps import AppConfig
+
+
+class TalonOneConfig(AppConfig):
+    name = "django_talonone"
+    label = "django_talonone"
+    verbose_name = "Talon.One"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Talon.One Integration API client (no Django import)."""

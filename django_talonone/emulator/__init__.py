@@ -1,0 +1,1 @@
+"""A local, stateful emulator of Talon.One's Integration API (no Django import)."""

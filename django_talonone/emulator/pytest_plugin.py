@@ -1,0 +1,1 @@
+"""Pytest fixtures that run the Talon.One emulator (filled in by the emulator work)."""
