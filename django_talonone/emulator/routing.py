@@ -45,10 +45,13 @@ def _profile_lock(request: Request) -> LockKey:
     return ("profile", request.path_params["integrationId"])
 
 
-def _event_lock(request: Request) -> LockKey | None:
-    body = request.body if isinstance(request.body, dict) else {}
-    session_id = body.get("sessionId")
-    return ("session", str(session_id)) if isinstance(session_id, str) and session_id else None
+def _body_lock(kind: str, field_name: str) -> Callable[[Request], LockKey | None]:
+    def lock(request: Request) -> LockKey | None:
+        body = request.body if isinstance(request.body, dict) else {}
+        value = body.get(field_name)
+        return (kind, value) if isinstance(value, str) and value else None
+
+    return lock
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v2/customer_sessions/{customerSessionId}/returns",
         lock=_session_lock,
     ),
-    Operation("trackEvent", "POST", "/v1/events", lock=_event_lock),
+    Operation("trackEvent", "POST", "/v1/events", lock=_body_lock("session", "sessionId")),
     Operation(
         "updateCustomerProfileV2",
         "PUT",
@@ -111,6 +114,8 @@ OPERATIONS: tuple[Operation, ...] = (
         lock=_profile_lock,
     ),
     Operation("updateCustomerProfilesV2", "PUT", "/v2/customer_profiles"),
+    # Today's replacement for TrackEvent (v1 is gone from the 2026 API); not one of the 19.
+    Operation("trackEventV2", "POST", "/v2/events", lock=_body_lock("profile", "profileId")),
 )
 
 OPERATIONS_BY_NAME: Mapping[str, Operation] = {op.name: op for op in OPERATIONS}
