@@ -1,0 +1,217 @@
+"""The one place django-talonone reads its settings.
+
+Shops configure the app with a ``TALONONE`` dict in their Django settings; every key may
+also come from a ``TALONONE_<KEY>`` environment variable (handy for secrets). Settings are
+read when first needed and re-read after ``override_settings``/``setting_changed``, never at
+import time. A missing or malformed value raises ``ImproperlyConfigured`` naming the exact
+setting to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+DeliveryMode = Literal["sync", "outbox"]
+FailMode = Literal["open", "strict"]
+
+#: Shop events whose Talon.One call can be made synchronously or through the outbox.
+DELIVERY_EVENTS = ("cart", "close", "cancel", "return", "profile", "delete_customer", "event")
+
+DEFAULTS: dict[str, Any] = {
+    "BASE_URL": None,
+    "API_KEY": None,
+    "MANAGEMENT_KEY": None,
+    "MANAGEMENT_TOKEN": None,
+    # (connect, read) seconds for the cart page's synchronous evaluation: keep it short.
+    "TIMEOUT": (3.05, 5.0),
+    # (connect, read) seconds for background deliveries, which can afford to wait.
+    "DELIVERY_TIMEOUT": (3.05, 20.0),
+    "MAX_ATTEMPTS": 2,
+    "DEADLINE": 8.0,
+    "FAIL_MODE": "open",
+    "DELIVERY": dict.fromkeys(DELIVERY_EVENTS, "outbox"),
+    "OUTBOX_MAX_ATTEMPTS": 10,
+    "OUTBOX_BACKOFF": 5.0,
+    "OUTBOX_BACKOFF_MAX": 3600.0,
+    "OUTBOX_LEASE": 300.0,
+    "OUTBOX_BATCH": 100,
+    "INVENTORY_CACHE_TTL": 60,
+    "CACHE_ALIAS": "default",
+    "PROFILE_ID_FUNCTION": "django_talonone.conf.default_profile_id",
+}
+
+_SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
+
+
+def default_profile_id(user: Any) -> str:
+    """Talon.One profile id of a shop user: its primary key, as a string."""
+    return str(user.pk)
+
+
+def _name(key: str) -> str:
+    return f"TALONONE[{key!r}]"
+
+
+@dataclass(frozen=True)
+class TalonOneSettings:
+    """Validated settings; secrets are excluded from ``repr``."""
+
+    base_url: str | None
+    api_key: str | None
+    management_key: str | None
+    management_token: str | None
+    timeout: tuple[float, float]
+    delivery_timeout: tuple[float, float]
+    max_attempts: int
+    deadline: float
+    fail_mode: FailMode
+    delivery: Mapping[str, DeliveryMode]
+    outbox_max_attempts: int
+    outbox_backoff: float
+    outbox_backoff_max: float
+    outbox_lease: float
+    outbox_batch: int
+    inventory_cache_ttl: int
+    cache_alias: str
+    profile_id_function: str
+
+    def __repr__(self) -> str:
+        shown = {
+            key: value for key, value in self.__dict__.items() if key.upper() not in _SECRET_KEYS
+        }
+        return f"TalonOneSettings({shown})"
+
+    def require(self, key: str) -> str:
+        """The value of a string setting that must be set, e.g. ``require("API_KEY")``."""
+        value = getattr(self, key.lower())
+        if not value:
+            raise ImproperlyConfigured(
+                f"{_name(key)} is not set: add it to the TALONONE dict in your Django "
+                f"settings or set the TALONONE_{key} environment variable."
+            )
+        return str(value)
+
+    def delivery_mode(self, event: str) -> DeliveryMode:
+        return self.delivery[event]
+
+    def profile_id_for(self, user: Any) -> str:
+        function: Callable[[Any], str] = _import(self.profile_id_function, "PROFILE_ID_FUNCTION")
+        return function(user)
+
+
+def _import(path: str, key: str) -> Any:
+    try:
+        return import_string(path)
+    except ImportError as error:
+        raise ImproperlyConfigured(f"{_name(key)} = {path!r} cannot be imported: {error}") from None
+
+
+def _raw() -> dict[str, Any]:
+    configured = getattr(settings, "TALONONE", None) or {}
+    if not isinstance(configured, Mapping):
+        raise ImproperlyConfigured("settings.TALONONE must be a dict of django-talonone settings.")
+    unknown = sorted(set(configured) - set(DEFAULTS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Unknown TALONONE setting(s): {', '.join(unknown)}. "
+            f"Known settings: {', '.join(sorted(DEFAULTS))}."
+        )
+    values = dict(DEFAULTS)
+    for key in DEFAULTS:
+        env = os.environ.get(f"TALONONE_{key}")
+        if env is not None and key not in configured:
+            values[key] = env
+    values.update(configured)
+    return values
+
+
+def _timeout(key: str, value: Any) -> tuple[float, float]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    try:
+        if isinstance(value, (int, float)):
+            pair = (float(value), float(value))
+        else:
+            connect, read = value
+            pair = (float(connect), float(read))
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(
+            f"{_name(key)} must be seconds, or a (connect, read) pair of seconds; got {value!r}."
+        ) from None
+    if min(pair) <= 0:
+        raise ImproperlyConfigured(f"{_name(key)} must be positive; got {value!r}.")
+    return pair
+
+
+def _number(key: str, value: Any, kind: type[int] | type[float], minimum: float) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{_name(key)} must be a number; got {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{_name(key)} must be at least {minimum}; got {value!r}.")
+    return number
+
+
+def _delivery(value: Any) -> dict[str, DeliveryMode]:
+    if not isinstance(value, Mapping):
+        raise ImproperlyConfigured(f"{_name('DELIVERY')} must be a dict of event -> mode.")
+    modes: dict[str, DeliveryMode] = dict(DEFAULTS["DELIVERY"])
+    for event, mode in value.items():
+        if event not in DELIVERY_EVENTS:
+            raise ImproperlyConfigured(
+                f"{_name('DELIVERY')} has unknown event {event!r}; "
+                f"known events: {', '.join(DELIVERY_EVENTS)}."
+            )
+        if mode not in ("sync", "outbox"):
+            raise ImproperlyConfigured(
+                f"{_name('DELIVERY')}[{event!r}] must be 'sync' or 'outbox'; got {mode!r}."
+            )
+        modes[event] = mode
+    return modes
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> TalonOneSettings:
+    """The current, validated settings (cached until Django settings change)."""
+    raw = _raw()
+    fail_mode = raw["FAIL_MODE"]
+    if fail_mode not in ("open", "strict"):
+        raise ImproperlyConfigured(f"{_name('FAIL_MODE')} must be 'open' or 'strict'.")
+    base_url = raw["BASE_URL"]
+    return TalonOneSettings(
+        base_url=str(base_url).rstrip("/") if base_url else None,
+        api_key=raw["API_KEY"] or None,
+        management_key=raw["MANAGEMENT_KEY"] or None,
+        management_token=raw["MANAGEMENT_TOKEN"] or None,
+        timeout=_timeout("TIMEOUT", raw["TIMEOUT"]),
+        delivery_timeout=_timeout("DELIVERY_TIMEOUT", raw["DELIVERY_TIMEOUT"]),
+        max_attempts=_number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
+        deadline=_number("DEADLINE", raw["DEADLINE"], float, 0.1),
+        fail_mode=fail_mode,
+        delivery=_delivery(raw["DELIVERY"]),
+        outbox_max_attempts=_number("OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1),
+        outbox_backoff=_number("OUTBOX_BACKOFF", raw["OUTBOX_BACKOFF"], float, 0),
+        outbox_backoff_max=_number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),
+        outbox_lease=_number("OUTBOX_LEASE", raw["OUTBOX_LEASE"], float, 1),
+        outbox_batch=_number("OUTBOX_BATCH", raw["OUTBOX_BATCH"], int, 1),
+        inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
+        cache_alias=str(raw["CACHE_ALIAS"]),
+        profile_id_function=str(raw["PROFILE_ID_FUNCTION"]),
+    )
+
+
+@receiver(setting_changed)
+def _forget_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "TALONONE":
+        get_settings.cache_clear()

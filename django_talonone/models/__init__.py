@@ -1,0 +1,23 @@
+"""Local mirrors of Talon.One entities, and the outbox of calls still to deliver.
+
+Mirrors are written only by ``django_talonone.services`` (the one sync path); models never
+call the network.
+"""
+
+from .mirrors import Audience, AudienceMembership, CouponReservation, SyncState
+from .outbox import Delivery, DeliveryStatus, Operation
+from .sessions import CustomerSession, ReturnState, SessionReturn, SessionState
+
+__all__ = [
+    "Audience",
+    "AudienceMembership",
+    "CouponReservation",
+    "CustomerSession",
+    "Delivery",
+    "DeliveryStatus",
+    "Operation",
+    "ReturnState",
+    "SessionReturn",
+    "SessionState",
+    "SyncState",
+]

@@ -1,0 +1,97 @@
+"""The outbox: Talon.One calls written in the shop's transaction, delivered by Celery.
+
+Rows that share a ``lane`` (one customer session, or one profile) are delivered strictly in
+``id`` order, one at a time across all workers, because Talon.One rejects parallel updates
+of one session with 409 and a close must never overtake the update before it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Operation(models.TextChoices):
+    """Integration API operations the outbox can deliver (client method names)."""
+
+    UPDATE_SESSION = "update_customer_session_v2", _("update customer session")
+    RETURN_ITEMS = "return_cart_items", _("return cart items")
+    UPDATE_PROFILE = "update_customer_profile_v2", _("update customer profile")
+    UPDATE_PROFILES = "update_customer_profiles_v2", _("update customer profiles (bulk)")
+    DELETE_CUSTOMER = "delete_customer_data", _("delete customer data")
+    TRACK_EVENT = "track_event_v2", _("track event")
+    UPDATE_AUDIENCES = "update_customer_profile_audiences", _("update profile audiences")
+    CREATE_RESERVATION = "create_coupon_reservation", _("create coupon reservation")
+    DELETE_RESERVATION = "delete_coupon_reservation", _("delete coupon reservation")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    IN_FLIGHT = "in_flight", _("in flight")
+    DONE = "done", _("done")
+    DEAD = "dead", _("dead")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+class Delivery(models.Model):
+    """One Talon.One call to make. ``payload`` holds the call's arguments, never a secret:
+    ``{"args": [...path params], "body": {...}, "query": {...}}``.
+    """
+
+    operation = models.CharField(max_length=64, choices=Operation.choices)
+    lane = models.CharField(
+        max_length=1100,
+        db_index=True,
+        help_text=_("Ordering key: deliveries of one lane go one at a time, in order."),
+    )
+    payload = models.JSONField()
+    idempotency_key = models.CharField(max_length=255, unique=True, default=new_idempotency_key)
+    status = models.CharField(
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    supersedable = models.BooleanField(
+        default=False,
+        help_text=_("A newer snapshot of the same lane replaces this one while undelivered."),
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    reply = models.JSONField(null=True, blank=True)
+    session = models.ForeignKey(
+        "django_talonone.CustomerSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    session_return = models.ForeignKey(
+        "django_talonone.SessionReturn",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["lane", "status", "id"], name="talonone_delivery_lane_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.operation} [{self.lane}] {self.status}"

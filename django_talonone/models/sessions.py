@@ -1,0 +1,97 @@
+"""Customer sessions as Talon.One knows them, and the returns made against them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionState(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+    CANCELLED = "cancelled", _("cancelled")
+    PARTIALLY_RETURNED = "partially_returned", _("partially returned")
+
+
+def new_session_id() -> str:
+    """A fresh Talon.One session integration id; a closed session's id is never reused."""
+    return uuid.uuid4().hex
+
+
+class CustomerSession(models.Model):
+    """One Talon.One customer session, linked to the shop object (cart or order) it mirrors.
+
+    ``last_evaluation`` is the plain summary the cart renders (see ``cart.Evaluation``);
+    ``last_effects`` keeps Talon.One's raw effects for audits and debugging.
+    """
+
+    session_id = models.CharField(
+        _("Talon.One session id"), max_length=255, unique=True, default=new_session_id
+    )
+    profile_id = models.CharField(_("profile id"), max_length=1000, blank=True, db_index=True)
+    state = models.CharField(
+        max_length=32, choices=SessionState.choices, default=SessionState.OPEN, db_index=True
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    shop_object = GenericForeignKey("content_type", "object_id")
+    last_evaluation = models.JSONField(_("last evaluation"), default=dict, blank=True)
+    last_effects = models.JSONField(_("last effects"), default=list, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    evaluation_failed = models.BooleanField(
+        default=False, help_text=_("The last evaluation could not reach Talon.One.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer session")
+        verbose_name_plural = _("customer sessions")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="talonone_session_object_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == SessionState.OPEN
+
+
+class ReturnState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class SessionReturn(models.Model):
+    """A partial return (refund of some lines) sent to Talon.One as ReturnCartItems.
+
+    ``items`` is ``[{"position": int, "quantity": int | None}, ...]``; the
+    ``idempotency_key`` travels with every attempt so Talon.One applies the return once.
+    """
+
+    session = models.ForeignKey(CustomerSession, on_delete=models.CASCADE, related_name="returns")
+    items = models.JSONField(_("returned items"))
+    idempotency_key = models.CharField(max_length=255, unique=True, default=new_session_id)
+    state = models.CharField(
+        max_length=16, choices=ReturnState.choices, default=ReturnState.PENDING, db_index=True
+    )
+    reply = models.JSONField(_("Talon.One reply"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("session return")
+        verbose_name_plural = _("session returns")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"return {self.idempotency_key} of {self.session.session_id} ({self.state})"
