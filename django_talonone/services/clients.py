@@ -1,0 +1,63 @@
+"""Building the Talon.One client from settings: one pooled client per thread and purpose.
+
+Two purposes, two timeouts: the cart page's synchronous evaluation must answer quickly (or
+fail open), while background deliveries can wait longer. Clients are rebuilt when the
+settings change (``override_settings`` included). Tests and the demo can route every call to
+the in-process emulator with :func:`client_factory_override` instead of a real URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from django_talonone.client import TalonOneClient
+from django_talonone.conf import TalonOneSettings, get_settings
+
+Purpose = Literal["cart", "delivery"]
+ClientFactory = Callable[[TalonOneSettings, Purpose], TalonOneClient]
+
+_local = threading.local()
+_override: list[ClientFactory] = []
+
+
+def build_client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
+    """The default factory: a real client for ``TALONONE['BASE_URL']``."""
+    return TalonOneClient(
+        base_url=config.require("BASE_URL"),
+        api_key=config.require("API_KEY"),
+        management_key=config.management_key,
+        management_token=config.management_token,
+        timeout=config.timeout if purpose == "cart" else config.delivery_timeout,
+        max_attempts=config.max_attempts,
+        deadline=config.deadline,
+    )
+
+
+def get_client(purpose: Purpose = "delivery") -> TalonOneClient:
+    """The calling thread's client for ``purpose``, built from the current settings."""
+    config = get_settings()
+    factory = _override[-1] if _override else build_client
+    cache: dict[Purpose, tuple[object, object, TalonOneClient]] = _local.__dict__.setdefault(
+        "clients", {}
+    )
+    cached = cache.get(purpose)
+    if cached is not None and cached[0] is config and cached[1] is factory:
+        return cached[2]
+    if cached is not None:
+        cached[2].close()
+    client = factory(config, purpose)
+    cache[purpose] = (config, factory, client)
+    return client
+
+
+@contextmanager
+def client_factory_override(factory: ClientFactory) -> Iterator[None]:
+    """Route every Talon.One call made inside the block through ``factory``'s clients."""
+    _override.append(factory)
+    try:
+        yield
+    finally:
+        _override.remove(factory)
