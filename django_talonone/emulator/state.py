@@ -1,0 +1,136 @@
+"""All the emulator's data in one object: the campaigns config plus what the API created.
+
+Everything lives in plain JSON-able dicts (``Decimal`` for money) so the whole state can
+be dumped, shipped over the control endpoint and restored with ``from_dict`` - and so a
+dry run can work on a deep copy and simply throw it away.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .campaigns import default_config, validate_config
+from .clock import Clock, format_timestamp, parse_timestamp, system_clock
+
+ENTITY_KINDS = ("session", "profile", "audience", "referral", "event", "return", "coupon")
+
+
+def _empty_data() -> dict[str, Any]:
+    return {
+        "counters": dict.fromkeys(ENTITY_KINDS, 0),
+        "sessions": {},
+        "profiles": {},
+        "audiences": {},
+        "couponUsage": {},
+        "campaignUsage": {},
+        "referrals": {},
+        "returns": {},
+        "idempotency": {},
+    }
+
+
+class EmulatorState:
+    """The emulator's whole world; handlers read and change it under the shell's lock."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.clock: Clock = clock or system_clock
+        self.config: dict[str, Any] = default_config()
+        self.configured_at = self.now_text()
+        self._coupon_index: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {}
+        self.configure(config if config is not None else self.config)
+        self.data: dict[str, Any] = _empty_data()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every profile, session, usage counter and key; keep the campaigns."""
+        self.data = _empty_data()
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """Replace campaigns and application settings (``ValueError`` names a bad field)."""
+        validated = validate_config(config)
+        index: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {}
+        coupon_id = 0
+        for campaign in validated["campaigns"]:
+            for coupon in campaign["coupons"]:
+                coupon_id += 1
+                index[coupon["code"]] = (campaign, coupon, coupon_id)
+        self.config = validated
+        self._coupon_index = index
+        self.configured_at = self.now_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state, config included, as JSON-able data."""
+        return {
+            "config": copy.deepcopy(self.config),
+            "configuredAt": self.configured_at,
+            "data": copy.deepcopy(self.data),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], clock: Clock | None = None) -> EmulatorState:
+        """Rebuild a state saved by :meth:`to_dict`."""
+        state = cls(data["config"], clock=clock)
+        state.configured_at = str(data.get("configuredAt", state.configured_at))
+        restored = _empty_data()
+        restored.update(copy.deepcopy(dict(data.get("data", {}))))
+        state.data = restored
+        return state
+
+    def scratch_copy(self) -> EmulatorState:
+        """A throw-away twin for dry runs: same config and clock, deep-copied data."""
+        twin = EmulatorState.__new__(EmulatorState)
+        twin.clock = self.clock
+        twin.config = self.config
+        twin.configured_at = self.configured_at
+        twin._coupon_index = self._coupon_index
+        twin.data = copy.deepcopy(self.data)
+        return twin
+
+    # -- helpers shared by the handlers ---------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_text(self) -> str:
+        return format_timestamp(self.clock())
+
+    def next_id(self, kind: str) -> int:
+        """The next integer id for ``kind``; ids increase per entity type."""
+        counters: dict[str, int] = self.data["counters"]
+        counters[kind] = counters.get(kind, 0) + 1
+        return counters[kind]
+
+    @property
+    def application(self) -> dict[str, Any]:
+        app: dict[str, Any] = self.config["application"]
+        return app
+
+    @property
+    def campaigns(self) -> list[dict[str, Any]]:
+        campaigns: list[dict[str, Any]] = self.config["campaigns"]
+        return campaigns
+
+    def campaign(self, campaign_id: int) -> dict[str, Any] | None:
+        return next((c for c in self.campaigns if c["id"] == campaign_id), None)
+
+    def coupon(self, code: str) -> tuple[dict[str, Any], dict[str, Any], int] | None:
+        """``(campaign, coupon, coupon_id)`` for a configured code, else ``None``."""
+        return self._coupon_index.get(code)
+
+    def campaign_running(self, campaign: Mapping[str, Any]) -> bool:
+        """Enabled and inside its start/end window by the state clock."""
+        if campaign["state"] != "enabled":
+            return False
+        now = self.now()
+        start, end = campaign.get("startTime"), campaign.get("endTime")
+        if start is not None and now < parse_timestamp(start):
+            return False
+        return not (end is not None and now >= parse_timestamp(end))
