@@ -1,0 +1,408 @@
+"""The HTTP layer under every operation: configuration, auth, one pooled session, retries.
+
+Kept apart from the operation methods so the hot path is easy to read and to keep cheap:
+header dicts are built once, the ``tenacity`` controller is built once per client (its
+per-call state lives in a ``CallState`` passed through it), and logging is guarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception
+
+from django_talonone import __version__
+
+from .encoding import dumps, loads, query_string
+from .errors import (
+    TalonOneConfigurationError,
+    TalonOneConnectionError,
+    TalonOneError,
+    TalonOneResponseError,
+    TalonOneTimeoutError,
+    TalonOneTransportError,
+    api_error_class,
+)
+from .retry import (
+    BUSY_MESSAGE,
+    MAYBE_APPLIED_STATUSES,
+    CallState,
+    DeadlineStop,
+    RetryAfterWait,
+    is_retryable_error,
+    never_sent,
+    retry_after_seconds,
+)
+
+__all__ = ["NO_BODY", "Operation", "Timeout", "Transport"]
+
+logger = logging.getLogger("django_talonone.client")
+
+Timeout = float | tuple[float, float]
+NO_BODY: Final = object()
+_SNIPPET = 200
+_NO_CONTENT = frozenset({204, 205})
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """Static facts about one API operation.
+
+    ``idempotent``: repeating it after a maybe-applied failure cannot apply it twice
+    (GET/PUT/DELETE, set-like POSTs, or POSTs whose Idempotency-Key Talon.One honours).
+    ``management``: documented with manager auth, so a management credential is preferred.
+    """
+
+    name: str
+    method: str
+    idempotent: bool
+    management: bool = False
+
+
+def _secret(name: str, value: object) -> str:
+    """Validate a credential without ever echoing it."""
+    if not isinstance(value, str) or not value:
+        raise TalonOneConfigurationError(f"{name} must be a non-empty string")
+    if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
+        raise TalonOneConfigurationError(
+            f"{name} contains whitespace or non-printable characters (value not shown)"
+        )
+    return value
+
+
+def _base_url(value: object) -> str:
+    if not isinstance(value, str):
+        raise TalonOneConfigurationError("base_url must be a string like https://x.talon.one")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TalonOneConfigurationError(
+            f"base_url must be an http(s)://host URL (e.g. https://mycompany.talon.one), "
+            f"got {value!r}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise TalonOneConfigurationError(
+            "base_url must not carry credentials, a query or a fragment"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise TalonOneConfigurationError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _timeout(value: object) -> tuple[float, float]:
+    if isinstance(value, tuple) and len(value) == 2:
+        return _positive("timeout[0] (connect)", value[0]), _positive("timeout[1] (read)", value[1])
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = _positive("timeout", value)
+        return seconds, seconds
+    raise TalonOneConfigurationError(
+        f"timeout must be seconds or a (connect, read) tuple of seconds, got {value!r}"
+    )
+
+
+class Transport:
+    """Sends one operation's request with auth, timeouts, retries and logging."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        management_key: str | None = None,
+        *,
+        management_token: str | None = None,
+        timeout: Timeout = (3.05, 10.0),
+        max_attempts: int = 4,
+        deadline: float = 20.0,
+        backoff: float = 0.25,
+        backoff_max: float = 4.0,
+        session: requests.Session | None = None,
+        user_agent: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = _base_url(base_url)
+        api_auth = f"ApiKey-v1 {_secret('api_key', api_key)}"
+        if management_key is not None and management_token is not None:
+            raise TalonOneConfigurationError("give management_key or management_token, not both")
+        if management_key is not None:
+            manager_auth = f"ManagementKey-v1 {_secret('management_key', management_key)}"
+        elif management_token is not None:
+            manager_auth = f"Bearer {_secret('management_token', management_token)}"
+        else:
+            manager_auth = api_auth
+        self._manager_scheme = manager_auth.split(" ", 1)[0]
+        self.timeout = _timeout(timeout)
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise TalonOneConfigurationError(
+                f"max_attempts must be an int >= 1, got {max_attempts!r}"
+            )
+        self.max_attempts = max_attempts
+        self.deadline = _positive("deadline", deadline)
+        if isinstance(backoff, bool) or not isinstance(backoff, int | float) or backoff < 0:
+            raise TalonOneConfigurationError(f"backoff must be a number >= 0, got {backoff!r}")
+        if _positive("backoff_max", backoff_max) < backoff:
+            raise TalonOneConfigurationError("backoff_max must be >= backoff")
+        if session is not None and not isinstance(session, requests.Session):
+            raise TalonOneConfigurationError("session must be a requests.Session")
+        agent = f"django-talonone/{__version__}"
+        if user_agent is not None:
+            if not isinstance(user_agent, str) or not user_agent.isprintable():
+                raise TalonOneConfigurationError("user_agent must be a printable string")
+            agent = f"{user_agent} {agent}"
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._headers = self._header_sets(api_auth, manager_auth, agent)
+        self._retrying = Retrying(
+            retry=retry_if_exception(is_retryable_error),
+            stop=DeadlineStop(max_attempts, self.deadline, clock),
+            wait=RetryAfterWait(float(backoff), float(backoff_max)),
+            sleep=sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+
+    @staticmethod
+    def _header_sets(
+        api_auth: str, manager_auth: str, agent: str
+    ) -> dict[tuple[bool, bool], dict[str, str]]:
+        """Header dicts keyed by (management operation, has body), built once."""
+        sets = {}
+        for management in (False, True):
+            base = {
+                "Authorization": manager_auth if management else api_auth,
+                "User-Agent": agent,
+                "Accept": "application/json",
+            }
+            sets[management, False] = base
+            sets[management, True] = {**base, "Content-Type": "application/json"}
+        return sets
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release pooled connections (an injected session stays the caller's to close)."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} base_url={self.base_url!r} auth='ApiKey-v1 ***' "
+            f"manager_auth='{self._manager_scheme} ***'>"
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"{type(self).__name__} holds credentials and cannot be pickled")
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        op: Operation,
+        path: str,
+        body: Any = NO_BODY,
+        query: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Send ``op`` and return the decoded reply (None for 204), retrying per policy."""
+        data = None if body is NO_BODY else dumps(body)
+        headers = self._headers[op.management, data is not None]
+        if idempotency_key is not None:
+            headers = {**headers, "Idempotency-Key": idempotency_key}
+        call = CallState(
+            operation=op.name,
+            method=op.method,
+            path=path,
+            url=self.base_url + path + query_string(query) if query else self.base_url + path,
+            data=data,
+            headers=headers,
+            idempotent=op.idempotent,
+            started=self._clock(),
+        )
+        try:
+            return self._retrying(self._attempt, call)
+        except TalonOneError as error:
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "Talon.One %s %s failed on attempt %d (%s, %.1f ms): giving up",
+                    *_log_args(call),
+                    extra=_log_extra(call),
+                )
+            error.attempts = call.attempts
+            raise
+
+    def _attempt(self, call: CallState) -> Any:
+        call.attempts += 1
+        call.retry_after = None
+        began = self._clock()
+        failure: TalonOneError | None = None
+        try:
+            response = self._session.request(
+                call.method,
+                call.url,
+                data=call.data,
+                headers=call.headers,
+                timeout=self._attempt_timeout(call, began),
+            )
+        except requests.RequestException as exc:
+            failure = _transport_error(exc, call)
+        call.last_duration_ms = (self._clock() - began) * 1000.0
+        if failure is not None:
+            # Raised outside the ``except`` so no requests object (which holds the
+            # Authorization header) is chained as __context__.
+            call.last_status = type(failure).__name__
+            raise failure
+        status = call.last_status = response.status_code
+        if 200 <= status < 300:
+            result = self._decode(response, call)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "Talon.One %s %s -> %s in %.1f ms (attempt %d)",
+                    call.method,
+                    call.path,
+                    status,
+                    call.last_duration_ms,
+                    call.attempts,
+                    extra=_log_extra(call),
+                )
+            return result
+        raise self._api_error(response, call)
+
+    def _attempt_timeout(self, call: CallState, now: float) -> tuple[float, float]:
+        """The configured timeouts, shortened so an attempt cannot outlive the deadline."""
+        remaining = call.started + self.deadline - now
+        connect, read = self.timeout
+        if remaining >= read and remaining >= connect:
+            return self.timeout
+        remaining = max(remaining, 0.001)
+        return min(connect, remaining), min(read, remaining)
+
+    def _decode(self, response: requests.Response, call: CallState) -> Any:
+        if response.status_code in _NO_CONTENT:
+            return None
+        content = response.content
+        try:
+            return loads(content)
+        except ValueError:
+            pass
+        raise TalonOneResponseError(
+            "reply is not valid JSON" if content else "reply is empty, JSON was expected",
+            status_code=response.status_code,
+            body=_snippet(content),
+            method=call.method,
+            path=call.path,
+            attempts=call.attempts,
+            response_headers=response.headers,
+        )
+
+    def _api_error(self, response: requests.Response, call: CallState) -> TalonOneError:
+        status = response.status_code
+        content = response.content
+        body: Any = None
+        malformed = False
+        if content.strip():
+            try:
+                body = loads(content)
+            except ValueError:
+                body, malformed = _snippet(content), True
+        message = f"HTTP {status} {response.reason or ''}".rstrip()
+        errors: list[dict[str, Any]] = []
+        if isinstance(body, dict):
+            if isinstance(body.get("message"), str) and body["message"]:
+                message = body["message"]
+            listed = body.get("errors")
+            if isinstance(listed, list):
+                errors = [entry for entry in listed if isinstance(entry, dict)]
+        elif malformed:
+            message = f"{message} (non-JSON reply)"
+        if status == 429 or (status == 409 and BUSY_MESSAGE.search(message)):
+            retryable = True
+        else:
+            retryable = status in MAYBE_APPLIED_STATUSES and call.idempotent
+        if retryable:
+            call.retry_after = retry_after_seconds(response.headers, self._wall_clock)
+        return api_error_class(status, malformed=malformed)(
+            message,
+            status_code=status,
+            body=body,
+            errors=errors,
+            method=call.method,
+            path=call.path,
+            attempts=call.attempts,
+            response_headers=response.headers,
+            retryable=retryable,
+        )
+
+    def _log_retry(self, retry_state: RetryCallState) -> None:
+        call: CallState = retry_state.args[0]
+        if logger.isEnabledFor(logging.WARNING):
+            logger.warning(
+                "Talon.One %s %s failed on attempt %d (%s, %.1f ms): retrying in %.2f s",
+                *_log_args(call),
+                retry_state.upcoming_sleep,
+                extra=_log_extra(call),
+            )
+
+
+def _transport_error(exc: requests.RequestException, call: CallState) -> TalonOneError:
+    """Classify a requests failure by whether Talon.One may have applied the request."""
+    sent = not never_sent(exc)
+    if isinstance(exc, requests.Timeout):
+        cls: type[TalonOneTransportError] = TalonOneTimeoutError
+        what = "timed out waiting for the reply" if sent else "timed out connecting"
+    elif isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        cls = TalonOneConnectionError
+        what = "connection lost after sending" if sent else "could not connect"
+    else:
+        cls, what = TalonOneTransportError, "request failed"
+    reason = str(exc)[:_SNIPPET]
+    return cls(
+        f"{what} ({type(exc).__name__}: {reason})",
+        maybe_applied=sent,
+        method=call.method,
+        path=call.path,
+        attempts=call.attempts,
+        retryable=(not sent or call.idempotent) and cls is not TalonOneTransportError,
+    )
+
+
+def _snippet(content: bytes) -> str:
+    return content[: _SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET]
+
+
+def _log_args(call: CallState) -> tuple[Any, ...]:
+    return call.method, call.path, call.attempts, call.last_status, call.last_duration_ms
+
+
+def _log_extra(call: CallState) -> dict[str, Any]:
+    return {
+        "talonone_operation": call.operation,
+        "talonone_method": call.method,
+        "talonone_path": call.path,
+        "talonone_status": call.last_status,
+        "talonone_duration_ms": round(call.last_duration_ms, 1),
+        "talonone_attempt": call.attempts,
+    }
