@@ -1,0 +1,289 @@
+"""Adapters: how a shop's cart, order and customer objects become Talon.One payloads.
+
+A shop subclasses :class:`CartAdapter`, :class:`OrderAdapter` or :class:`CustomerAdapter`
+and overrides only what differs from the defaults (lines read from ``line_model`` rows with
+``sku``/``name``/``quantity``/``price`` attributes, the profile from ``obj.user``, coupon
+codes from ``coupon_code``/``coupon_codes``). Payloads are validated here, before any call or
+outbox write, so bad shop data fails loudly in the shop's own code with the field named,
+instead of as a 400 from Talon.One minutes later in a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.db import models
+
+from django_talonone.client import TalonOneValidationError
+from django_talonone.conf import get_settings
+
+__all__ = [
+    "MAX_CART_ITEMS",
+    "MAX_CODE_LENGTH",
+    "CartAdapter",
+    "CustomerAdapter",
+    "InvalidPayload",
+    "LineItem",
+    "OrderAdapter",
+    "SessionAdapter",
+]
+
+MAX_CART_ITEMS = 1000
+MAX_CODE_LENGTH = 100
+MAX_ID_LENGTH = 1000
+MAX_IDENTIFIERS = 5
+
+
+class InvalidPayload(TalonOneValidationError):
+    """Shop data Talon.One would reject; ``field`` names the culprit (``items[2].price``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One cart line as Talon.One sees it; its index in the list is its session position.
+
+    ``key`` identifies the shop's line (by default its primary key) so a refund of that
+    line can be mapped back to its position.
+    """
+
+    sku: str
+    quantity: int
+    price: Decimal
+    name: str = ""
+    category: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    key: Any = None
+
+
+class SessionAdapter:
+    """What carts and orders share: both are sent as a customer session snapshot."""
+
+    #: The model holding the lines, and the name of its foreign key to the cart/order.
+    line_model: ClassVar[type[models.Model] | None] = None
+    line_parent: ClassVar[str] = ""
+    #: Attribute holding the shop user (``None`` or anonymous → guest id).
+    user_attribute: ClassVar[str] = "user"
+
+    def get_user(self, obj: Any) -> Any:
+        return getattr(obj, self.user_attribute, None)
+
+    def get_profile_id(self, obj: Any) -> str:
+        """The Talon.One profile: ``PROFILE_ID_FUNCTION(user)``, or the guest id."""
+        user = self.get_user(obj)
+        if user is None or not getattr(user, "is_authenticated", True) or user.pk is None:
+            return self.get_guest_id(obj)
+        return get_settings().profile_id_for(user)
+
+    def get_guest_id(self, obj: Any) -> str:
+        """Profile of an anonymous shopper; ``""`` makes an anonymous session.
+
+        Talon.One recommends a stable guest id (e.g. a hash of the checkout e-mail) so
+        per-customer limits still apply to guests: override this to provide one.
+        """
+        return ""
+
+    def get_lines(self, obj: Any) -> Iterable[Any]:
+        """The line rows, in a stable order (their order is their session position)."""
+        if self.line_model is None or not self.line_parent:
+            raise NotImplementedError(
+                f"{type(self).__name__} needs line_model and line_parent, or get_items()."
+            )
+        manager = self.line_model._default_manager
+        return manager.filter(**{self.line_parent: obj}).order_by("pk")
+
+    def line_to_item(self, line: Any) -> LineItem:
+        def read(name: str, default: Any = None) -> Any:
+            value = getattr(line, name, default)
+            if value is None:
+                raise InvalidPayload(
+                    f"{type(line).__name__}.{name}",
+                    f"missing; override {type(self).__name__}.line_to_item() to map your lines",
+                )
+            return value
+
+        return LineItem(
+            sku=read("sku"),
+            name=read("name", ""),
+            quantity=read("quantity"),
+            price=read("price"),
+            category=getattr(line, "category", "") or "",
+            key=line.pk,
+        )
+
+    def get_items(self, obj: Any) -> Sequence[LineItem]:
+        return [self.line_to_item(line) for line in self.get_lines(obj)]
+
+    def get_coupon_codes(self, obj: Any) -> Sequence[str]:
+        codes = getattr(obj, "coupon_codes", None)
+        if codes is None:
+            single = getattr(obj, "coupon_code", "")
+            codes = [single] if single else []
+        return list(codes)
+
+    def get_referral_code(self, obj: Any) -> str:
+        return str(getattr(obj, "referral_code", "") or "")
+
+    def get_attributes(self, obj: Any) -> Mapping[str, Any]:
+        """Session attributes; each must first be defined in the Campaign Manager."""
+        return {}
+
+    def get_additional_costs(self, obj: Any) -> Mapping[str, Decimal]:
+        """Costs such as ``{"shipping": Decimal("4.95")}``, defined in the Campaign Manager."""
+        return {}
+
+    def get_identifiers(self, obj: Any) -> Sequence[str]:
+        """Identifiers for per-device/IP limits (at most five)."""
+        return []
+
+    def build_session(self, obj: Any, *, state: str = "open") -> dict[str, Any]:
+        """The validated ``UpdateCustomerSessionV2`` body: a full snapshot of ``obj``.
+
+        Every field is always sent (``couponCodes: []`` and ``referralCode: ""`` included)
+        so the stored session matches the shop exactly, whatever was sent before.
+        """
+        profile_id = _text("profile_id", self.get_profile_id(obj), MAX_ID_LENGTH, empty=True)
+        items = list(self.get_items(obj))
+        if len(items) > MAX_CART_ITEMS:
+            raise InvalidPayload(
+                "items", f"{len(items)} lines; Talon.One accepts at most {MAX_CART_ITEMS}"
+            )
+        codes: list[str] = []
+        for index, code in enumerate(self.get_coupon_codes(obj)):
+            code = _text(f"coupon_codes[{index}]", code, MAX_CODE_LENGTH)
+            if code not in codes:
+                codes.append(code)
+        identifiers = [
+            _text(f"identifiers[{n}]", value, MAX_ID_LENGTH)
+            for n, value in enumerate(self.get_identifiers(obj))
+        ]
+        if len(identifiers) > MAX_IDENTIFIERS:
+            raise InvalidPayload("identifiers", f"at most {MAX_IDENTIFIERS} are allowed")
+        costs = {
+            _text("additional_costs", name, MAX_ID_LENGTH): {
+                "price": _money(f"additional_costs[{name!r}]", price)
+            }
+            for name, price in self.get_additional_costs(obj).items()
+        }
+        session = {
+            "profileId": profile_id,
+            "state": state,
+            "cartItems": [_cart_item(index, item) for index, item in enumerate(items)],
+            "couponCodes": codes,
+            "referralCode": _text(
+                "referral_code", self.get_referral_code(obj), MAX_CODE_LENGTH, empty=True
+            ),
+            "attributes": _attributes("attributes", self.get_attributes(obj)),
+            "additionalCosts": costs,
+            "identifiers": identifiers,
+        }
+        return {"customerSession": session, "responseContent": ["customerSession"]}
+
+
+class CartAdapter(SessionAdapter):
+    """Maps a shop cart to an open customer session."""
+
+
+class OrderAdapter(SessionAdapter):
+    """Maps an order to its session's close, cancel and returns.
+
+    Say when an order counts as placed or cancelled either with ``status_field`` plus
+    ``placed_values``/``cancelled_values`` or by overriding :meth:`is_placed` and
+    :meth:`is_cancelled`. ``cart_attribute`` names the order's link to the cart it came
+    from, so placing the order closes the very session the cart was evaluated in.
+    """
+
+    status_field: ClassVar[str] = ""
+    placed_values: ClassVar[Sequence[Any]] = ()
+    cancelled_values: ClassVar[Sequence[Any]] = ()
+    cart_attribute: ClassVar[str] = ""
+
+    def is_placed(self, order: Any) -> bool:
+        return bool(self.status_field) and getattr(order, self.status_field) in self.placed_values
+
+    def is_cancelled(self, order: Any) -> bool:
+        return (
+            bool(self.status_field) and getattr(order, self.status_field) in self.cancelled_values
+        )
+
+    def get_cart(self, order: Any) -> Any:
+        """The cart the order was placed from, or ``None``."""
+        return getattr(order, self.cart_attribute, None) if self.cart_attribute else None
+
+    def get_line_key(self, line: Any) -> Any:
+        """The key :meth:`line_to_item` gives this line (default: its primary key)."""
+        return line.pk
+
+
+class CustomerAdapter:
+    """Maps a shop customer (usually the auth user) to a Talon.One profile."""
+
+    def get_profile_id(self, customer: Any) -> str:
+        return get_settings().profile_id_for(customer)
+
+    def get_attributes(self, customer: Any) -> Mapping[str, Any]:
+        """Profile attributes; each must first be defined in the Campaign Manager."""
+        return {}
+
+    def build_profile(self, customer: Any) -> tuple[str, dict[str, Any]]:
+        """``(profile id, validated UpdateCustomerProfileV2 body)``."""
+        profile_id = _text("profile_id", self.get_profile_id(customer), MAX_ID_LENGTH)
+        return profile_id, {"attributes": _attributes("attributes", self.get_attributes(customer))}
+
+
+def _text(name: str, value: Any, limit: int, *, empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidPayload(name, f"must be a string, got {type(value).__name__}")
+    if not value and not empty:
+        raise InvalidPayload(name, "must not be empty")
+    if len(value) > limit:
+        raise InvalidPayload(name, f"is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+def _money(name: str, value: Any) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise InvalidPayload(
+            name, f"must be a Decimal, got {type(value).__name__} {value!r} (floats lose cents)"
+        )
+    if not value.is_finite() or value < 0:
+        raise InvalidPayload(name, f"must be a finite amount of at least 0, got {value}")
+    return value
+
+
+def _attributes(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidPayload(name, f"must be a mapping, got {type(value).__name__}")
+    for key in value:
+        if not isinstance(key, str) or not key:
+            raise InvalidPayload(name, f"keys must be non-empty strings, got {key!r}")
+    return dict(value)
+
+
+def _cart_item(index: int, item: Any) -> dict[str, Any]:
+    where = f"items[{index}]"
+    if not isinstance(item, LineItem):
+        raise InvalidPayload(where, f"must be a LineItem, got {type(item).__name__}")
+    sku = _text(f"{where}.sku", item.sku, MAX_ID_LENGTH)
+    quantity = item.quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidPayload(
+            f"{where}.quantity", f"must be an integer of at least 1, got {quantity!r}"
+        )
+    line: dict[str, Any] = {
+        "sku": sku,
+        "name": _text(f"{where}.name", item.name or sku, MAX_ID_LENGTH),
+        "quantity": quantity,
+        "price": _money(f"{where}.price", item.price),
+    }
+    if item.category:
+        line["category"] = _text(f"{where}.category", item.category, MAX_ID_LENGTH)
+    if item.attributes:
+        line["attributes"] = _attributes(f"{where}.attributes", item.attributes)
+    return line

@@ -1,0 +1,55 @@
+"""Public signals: what a shop may send, and what the app announces.
+
+Shops that register their models (see :mod:`django_talonone.registry`) need not send
+anything; shops with unusual models send these instead, from their own code::
+
+    from django_talonone import signals
+    signals.cart_changed.send(sender=Cart, cart=cart)
+
+Receivers of the shop-sent signals run in the sender's transaction, so the outbox rows they
+write commit or roll back with the shop's change.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+__all__ = [
+    "cart_changed",
+    "customer_changed",
+    "customer_deleted",
+    "event_tracked",
+    "order_cancelled",
+    "order_placed",
+    "order_refunded",
+    "session_evaluated",
+]
+
+# Sent by the shop.
+#: ``cart``: its lines, coupon codes or owner changed (coalesced: one call per transaction).
+cart_changed = Signal()
+#: ``order``: complete, with its lines; closes its session.
+order_placed = Signal()
+#: ``order``: cancels its session (rolls back redeemed coupons and discounts).
+order_cancelled = Signal()
+#: ``order``, ``lines``: order lines, or ``(line, quantity)`` pairs, that were refunded.
+order_refunded = Signal()
+#: ``customer``: profile attributes changed.
+customer_changed = Signal()
+#: ``profile_id``: erase this customer's data in Talon.One (GDPR).
+customer_deleted = Signal()
+#: ``profile_id``, ``event_type``, ``attributes``, optional ``session_id``.
+event_tracked = Signal()
+
+# Announced by the app.
+#: ``session`` (``CustomerSession``), ``evaluation`` (``Evaluation``), after every evaluation.
+session_evaluated = Signal()
+
+
+def __getattr__(name: str) -> Signal:
+    # Re-exported lazily: the outbox imports models, which must not load at import time.
+    if name == "delivery_dead":
+        from django_talonone.outbox import delivery_dead
+
+        return delivery_dead
+    raise AttributeError(name)
