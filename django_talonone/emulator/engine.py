@@ -141,8 +141,8 @@ def _rule_effects(
         value = budget.take_cart(desired, spec["scope"])
         if value <= 0:
             return []
-        props = {"name": spec["name"], "value": value, "scope": spec["scope"]}
-        return [("setDiscount", _with_desired(props, value, desired))]
+        cart = {"name": spec["name"], "value": value, "scope": spec["scope"]}
+        return [("setDiscount", _with_desired(cart, value, desired))]
     produced: list[tuple[str, dict[str, Any]]] = []
     for position, item in enumerate(items):
         if not _item_matches(spec, item):

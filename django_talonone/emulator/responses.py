@@ -1,0 +1,69 @@
+"""Assemble IntegrationStateV2 replies: the always-present keys plus ``responseContent``.
+
+Session updates and returns answer with the same shape; each ``responseContent`` value
+adds its top-level key (``null`` when there is nothing to show, such as the profile of an
+anonymous session or the referral of a session without a code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .shapes import (
+    campaign_view,
+    coupon_view,
+    event_view,
+    inventory_referral_view,
+    profile_view,
+    session_view,
+)
+from .state import EmulatorState
+
+
+def integration_state(
+    state: EmulatorState,
+    session: Mapping[str, Any],
+    effects: list[dict[str, Any]],
+    wanted: Iterable[str],
+    *,
+    event_type: str,
+    triggered: Iterable[int] = (),
+    failures: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The reply for a session operation after it ran (on ``state``: real or scratch)."""
+    reply: dict[str, Any] = {"effects": effects, "createdCoupons": [], "createdReferrals": []}
+    wanted = set(wanted)
+    profile_id: str = session["profileId"]
+    if "customerSession" in wanted:
+        reply["customerSession"] = session_view(session)
+    if "customerProfile" in wanted:
+        profile = state.data["profiles"].get(profile_id) if profile_id else None
+        reply["customerProfile"] = profile_view(state, profile) if profile else None
+    if "coupons" in wanted:
+        codes = dict.fromkeys(session["couponCodes"])
+        reply["coupons"] = [coupon_view(state, c) for c in codes if state.coupon(c)]
+    if "triggeredCampaigns" in wanted:
+        campaigns = [state.campaign(cid) for cid in triggered]
+        reply["triggeredCampaigns"] = [campaign_view(state, c) for c in campaigns if c]
+    if "referral" in wanted:
+        referral = state.data["referrals"].get(session["referralCode"] or "")
+        reply["referral"] = inventory_referral_view(referral) if referral else None
+    if "loyalty" in wanted:
+        reply["loyalty"] = {"programs": {}}
+    if "event" in wanted:
+        reply["event"] = event_view(
+            state,
+            event_type=event_type,
+            profile_id=profile_id,
+            session_id=session["integrationId"],
+            attributes=session["attributes"],
+            effects=effects,
+        )
+    if "awardedGiveaways" in wanted:
+        reply["awardedGiveaways"] = []
+    if "ruleFailureReasons" in wanted:
+        reply["ruleFailureReasons"] = list(failures or [])
+    if "previousReturns" in wanted:
+        reply["previousReturns"] = list(state.data["returns"].get(session["integrationId"], []))
+    return reply

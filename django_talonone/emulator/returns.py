@@ -1,0 +1,209 @@
+"""ReturnCartItems: give back lines (or units, with flattening) of a closed session.
+
+Rollback rule (Talon.One does not publish one, so the emulator's is fixed here):
+- a per-item discount is rolled back in full when its line (or, with flattening, its
+  unit) goes back; returned units are taken from the lowest ``subPosition`` not yet
+  returned;
+- a cart-level discount is spread over the cart in proportion to the pre-discount
+  value of the items: returning items worth ``R`` of a cart worth ``S`` rolls back
+  ``discount * R / S`` rounded half-up to cents, and the return that empties the cart
+  rolls back whatever is left, so the rollbacks always add up to the discount.
+Coupon and referral redemptions stay in place (a return is not a cancel).
+
+An ``Idempotency-Key`` header makes the call safe to retry: within 24 hours (by the
+state clock) the same key replays the first response without returning anything again.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from .clock import parse_timestamp
+from .errors import field_error, not_found
+from .ledger import DISCOUNT_EFFECTS, rollback_discount, uncount_sales
+from .money import ZERO, cents, line_total, to_decimal
+from .responses import integration_state
+from .routing import Request, Response
+from .state import EmulatorState
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    for name, value in request.headers.items():
+        if name.lower() == "idempotency-key" and value:
+            return value
+    return None
+
+
+def _stored_reply(state: EmulatorState, key: str) -> dict[str, Any] | None:
+    """The remembered reply for ``key`` if it is still inside the window; purges stale keys."""
+    keys: dict[str, dict[str, Any]] = state.data["idempotency"]
+    now = state.now()
+    for stale in [
+        k for k, v in keys.items() if now - parse_timestamp(v["at"]) >= IDEMPOTENCY_WINDOW
+    ]:
+        del keys[stale]
+    return keys.get(key)
+
+
+def _units_to_return(
+    session: Mapping[str, Any], entries: list[Mapping[str, Any]], flatten: bool
+) -> dict[int, int]:
+    """Position -> units going back, validated against what is left of each line."""
+    items = session["cartItems"]
+    wanted: dict[int, int] = {}
+    for index, entry in enumerate(entries):
+        pointer = f"/return/returnedCartItems/{index}"
+        position = int(entry.get("position") or 0)
+        if not 0 <= position < len(items):
+            raise field_error(
+                400,
+                f"position {position} is out of range: the session has {len(items)} cart items",
+                pointer=f"{pointer}/position",
+            )
+        item = items[position]
+        remaining = int(item["quantity"]) - int(item.get("returnedQuantity", 0))
+        units = int(entry.get("quantity") or remaining) if flatten else remaining
+        already = wanted.get(position, 0)
+        if remaining == 0 or units < 1 or already + units > remaining:
+            raise field_error(
+                400,
+                f"cannot return {units} unit(s) of position {position}: "
+                f"{remaining - already} remain",
+                pointer=f"{pointer}/quantity" if flatten else f"{pointer}/position",
+            )
+        wanted[position] = already + units
+    return wanted
+
+
+def _rollbacks(
+    session: dict[str, Any], wanted: Mapping[int, int], flatten: bool
+) -> list[dict[str, Any]]:
+    """Rollback effects for the returned units; updates ``session["rolledBack"]``."""
+    items = session["cartItems"]
+    cart_value = sum((line_total(item) for item in items), ZERO)
+    returned_value = sum(
+        (to_decimal(items[p].get("price")) * units for p, units in wanted.items()), ZERO
+    )
+    empties_cart = all(
+        int(item["quantity"]) - int(item.get("returnedQuantity", 0)) == wanted.get(p, 0)
+        for p, item in enumerate(items)
+    )
+    rollbacks = []
+    for index, effect in enumerate(session["effects"]):
+        if effect["effectType"] not in DISCOUNT_EFFECTS:
+            continue
+        value = to_decimal(effect["props"]["value"])
+        already = to_decimal(session["rolledBack"].get(str(index)))
+        left = value - already
+        if left <= 0:
+            continue
+        amount = _share(effect, items, wanted, flatten, left, value, returned_value, cart_value)
+        if empties_cart and effect["effectType"] == "setDiscount":
+            amount = left
+        if amount <= 0:
+            continue
+        session["rolledBack"][str(index)] = already + amount
+        rollbacks.append(rollback_discount(effect, amount))
+    return rollbacks
+
+
+def _share(
+    effect: Mapping[str, Any],
+    items: list[dict[str, Any]],
+    wanted: Mapping[int, int],
+    flatten: bool,
+    left: Decimal,
+    value: Decimal,
+    returned_value: Decimal,
+    cart_value: Decimal,
+) -> Decimal:
+    props = effect["props"]
+    if effect["effectType"] == "setDiscount":
+        if cart_value <= 0:
+            return ZERO
+        return min(left, cents(value * returned_value / cart_value))
+    position = int(props["position"])
+    if position not in wanted:
+        return ZERO
+    if not flatten or "subPosition" not in props:
+        return left
+    first = int(items[position].get("returnedQuantity", 0))
+    return left if first <= int(props["subPosition"]) < first + wanted[position] else ZERO
+
+
+def return_cart_items(state: EmulatorState, request: Request) -> Response:
+    """Return items of a closed or partially returned session."""
+    dry = request.query.get("dry") == "true"
+    key = None if dry else _idempotency_key(request)
+    if key is not None:
+        remembered = _stored_reply(state, key)
+        if remembered is not None:
+            return Response(remembered["status"], copy.deepcopy(remembered["body"]))
+    work = state.scratch_copy() if dry else state
+    session_id = request.path_params["customerSessionId"]
+    session: dict[str, Any] | None = work.data["sessions"].get(session_id)
+    if session is None:
+        raise not_found("Customer session", session_id, parameter="customerSessionId")
+    if session["state"] not in ("closed", "partially_returned"):
+        raise field_error(
+            400,
+            f"only a closed or partially returned session accepts returns; "
+            f"session {session_id!r} is {session['state']}",
+            parameter="customerSessionId",
+        )
+    flatten = bool(work.application["flattenCartItems"])
+    entries = request.body["return"]["returnedCartItems"]
+    wanted = _units_to_return(session, entries, flatten)
+    effects = _rollbacks(session, wanted, flatten)
+    returned_value = ZERO
+    for position, units in wanted.items():
+        item = session["cartItems"][position]
+        item["returnedQuantity"] = int(item.get("returnedQuantity", 0)) + units
+        returned_value += to_decimal(item.get("price")) * units
+    uncount_sales(work, session, returned_value)
+    session["state"] = "partially_returned"
+    session["updated"] = work.now_text()
+    session["updateCount"] += 1
+    record = _return_record(work, session, wanted)
+    work.data["returns"].setdefault(session_id, []).append(record)
+    reply = integration_state(
+        work,
+        session,
+        effects,
+        request.body.get("responseContent") or [],
+        event_type="talon_session_partially_returned",
+    )
+    reply["return"] = record
+    if key is not None:
+        work.data["idempotency"][key] = {
+            "at": work.now_text(),
+            "status": 200,
+            "body": copy.deepcopy(reply),
+        }
+    return Response(200, reply)
+
+
+def _return_record(
+    state: EmulatorState, session: Mapping[str, Any], wanted: Mapping[int, int]
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": state.next_id("return"),
+        "created": state.now_text(),
+        "applicationId": state.application["id"],
+        "accountId": state.application["accountId"],
+        "returnedCartItems": [{"position": p, "quantity": q} for p, q in wanted.items()],
+        "eventId": state.next_id("event"),
+        "sessionId": session["id"],
+        "sessionIntegrationId": session["integrationId"],
+    }
+    profile = state.data["profiles"].get(session["profileId"] or "")
+    if profile is not None:
+        record["profileId"] = profile["id"]
+        record["profileIntegrationId"] = profile["integrationId"]
+    return record
