@@ -1,0 +1,234 @@
+"""Delivering outbox rows: one lane until it is empty or blocked, or every due lane.
+
+Each attempt calls Talon.One outside any database transaction (a slow API must not hold
+row locks), then records the outcome and updates the mirrors in one transaction.
+Transport errors, 409, 429, 5xx and unreadable replies are retried with exponential
+backoff and jitter, up to ``OUTBOX_MAX_ATTEMPTS``; other API errors (400, 401, 403, 404,
+422) are permanent and park the row as dead at once. Time comes from an injectable
+``clock`` so tests move it instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import router, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from django_talonone.client import (
+    TalonOneAPIError,
+    TalonOneConfigurationError,
+    TalonOneConflict,
+    TalonOneError,
+    TalonOneRateLimited,
+    TalonOneServerError,
+    TalonOneValidationError,
+)
+from django_talonone.conf import TalonOneSettings, get_settings
+from django_talonone.models import Delivery, DeliveryStatus
+from django_talonone.services import delivery as service
+
+from .claims import Claim, LaneState, NoClaim, claim_head, settle
+from .payload import json_safe
+from .store import delivery_dead, kick
+
+logger = logging.getLogger("django_talonone.outbox")
+
+Clock = Callable[[], datetime]
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass
+class LaneResult:
+    """What one :func:`deliver_lane` run did, and why it stopped."""
+
+    lane: str
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    state: LaneState = LaneState.IDLE
+    wake_at: datetime | None = None
+    more: bool = False  # stopped at the batch limit with work left
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.dead
+
+
+@dataclass
+class DrainSummary:
+    """Totals of a :func:`deliver_pending` run."""
+
+    lanes: list[LaneResult] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(result, name)) for result in self.lanes)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.lanes)} lane(s): {self.total('delivered')} delivered, "
+            f"{self.total('retried')} to retry, {self.total('dead')} dead"
+        )
+
+
+def backoff_delay(
+    attempt: int, config: TalonOneSettings, rand: Callable[[], float] = random.random
+) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based).
+
+    Exponential from ``OUTBOX_BACKOFF``, capped at ``OUTBOX_BACKOFF_MAX``, with "equal
+    jitter" (half fixed, half random) so failed lanes don't all come back at once.
+    """
+    exponent = min(max(attempt - 1, 0), 62)
+    raw = min(config.outbox_backoff_max, config.outbox_backoff * 2.0**exponent)
+    return raw / 2 + rand() * raw / 2
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether a later attempt may succeed: only definite client mistakes are permanent."""
+    if isinstance(error, TalonOneAPIError):
+        return isinstance(error, (TalonOneConflict, TalonOneRateLimited, TalonOneServerError))
+    # Input the client refused to send, or a client it could not build: same next time.
+    return not isinstance(error, (TalonOneValidationError, TalonOneConfigurationError))
+
+
+def describe(error: BaseException) -> str:
+    """A short, secret-free account of ``error`` for ``Delivery.last_error``."""
+    if isinstance(error, TalonOneAPIError):
+        text = f"{error.status_code} {error.message}"
+        details = []
+        for item in list(error.errors or [])[:3]:
+            if not isinstance(item, dict):
+                continue
+            title = item.get("title") or item.get("details") or ""
+            source = item.get("source")
+            pointer = source.get("pointer") if isinstance(source, dict) else None
+            details.append(f"{title} ({pointer})" if pointer else str(title))
+        if details:
+            text += ": " + "; ".join(details)
+    elif isinstance(error, TalonOneError):
+        text = f"{type(error).__name__}: {error}"
+    else:
+        text = f"unexpected {type(error).__name__}: {error}"
+    return text[:MAX_ERROR_LENGTH]
+
+
+def _succeed(claim: Claim, reply: Any, now: datetime) -> bool:
+    with transaction.atomic(using=router.db_for_write(Delivery)):
+        if not settle(
+            claim,
+            now=now,
+            status=DeliveryStatus.DONE,
+            reply=json_safe(reply),
+            delivered_at=now,
+            last_error="",
+            last_error_status=None,
+        ):
+            logger.warning("Outbox delivery #%s lost its lease; outcome dropped", claim.delivery.pk)
+            return False
+        service.apply_reply(claim.delivery, reply)
+    return True
+
+
+def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSettings) -> bool:
+    """Record a failed attempt; returns True when the row is now dead."""
+    row = claim.delivery
+    message = describe(error)
+    status = error.status_code if isinstance(error, TalonOneAPIError) else None
+    dead = not is_retryable(error) or claim.attempts >= config.outbox_max_attempts
+    using = router.db_for_write(Delivery)
+    with transaction.atomic(using=using):
+        if dead:
+            fields: dict[str, Any] = {"status": DeliveryStatus.DEAD, "next_attempt_at": now}
+        else:
+            delay = timedelta(seconds=backoff_delay(claim.attempts, config))
+            fields = {"status": DeliveryStatus.PENDING, "next_attempt_at": now + delay}
+        if not settle(claim, now=now, last_error=message, last_error_status=status, **fields):
+            logger.warning("Outbox delivery #%s lost its lease; outcome dropped", row.pk)
+            return False
+        if dead:
+            row.status, row.last_error, row.last_error_status = fields["status"], message, status
+            service.apply_failure(row, message)
+            transaction.on_commit(
+                partial(delivery_dead.send, sender=Delivery, delivery=row), using=using
+            )
+    logger.warning(
+        "Outbox delivery #%s (%s, lane %s) attempt %s failed%s: %s",
+        row.pk,
+        row.operation,
+        row.lane,
+        claim.attempts,
+        ", now dead" if dead else "",
+        message,
+    )
+    return dead
+
+
+def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone.now) -> LaneResult:
+    """Deliver ``lane`` in order until it is empty, blocked or ``limit`` attempts were made."""
+    config = get_settings()
+    limit = limit if limit is not None else config.outbox_batch
+    result = LaneResult(lane)
+    while True:
+        if result.attempted >= limit:
+            result.more = True
+            return result
+        outcome = claim_head(lane, now=clock(), lease_seconds=config.outbox_lease)
+        if isinstance(outcome, NoClaim):
+            result.state, result.wake_at = outcome.state, outcome.wake_at
+            return result
+        try:
+            reply = service.send(outcome.delivery)
+        except Exception as error:
+            if not isinstance(error, TalonOneError):
+                logger.exception("Outbox delivery #%s raised unexpectedly", outcome.delivery.pk)
+            if _fail(outcome, error, clock(), config):
+                result.dead += 1
+            else:
+                result.retried += 1
+            continue
+        if _succeed(outcome, reply, clock()):
+            result.delivered += 1
+
+
+def due_lanes(*, now: datetime, limit: int | None = None) -> list[str]:
+    """Lanes with a row due now (oldest work first), skipping dead or busy lanes."""
+    rows = Delivery.objects.using(router.db_for_read(Delivery))
+    blocked = rows.filter(
+        Q(status=DeliveryStatus.DEAD) | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
+    ).values("lane")
+    due = rows.filter(
+        Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__lte=now)
+    ).exclude(lane__in=blocked)
+    grouped = due.values("lane").annotate(first=Min("id")).order_by("first")
+    if limit is not None:
+        grouped = grouped[:limit]
+    return [entry["lane"] for entry in grouped]
+
+
+def deliver_pending(*, clock: Clock = timezone.now) -> DrainSummary:
+    """Deliver every due row now, in this process (cron, management command, tests)."""
+    summary = DrainSummary()
+    for lane in due_lanes(now=clock()):
+        while True:
+            result = deliver_lane(lane, clock=clock)
+            summary.lanes.append(result)
+            if not result.more:
+                break
+    return summary
+
+
+def sweep(*, clock: Clock = timezone.now) -> list[str]:
+    """Wake the delivery task of up to ``OUTBOX_BATCH`` lanes with due work."""
+    lanes = due_lanes(now=clock(), limit=get_settings().outbox_batch)
+    for lane in lanes:
+        kick(lane)
+    return lanes

@@ -1,0 +1,132 @@
+"""Writing rows to the outbox, putting dead rows back, and waking the delivery task.
+
+Rows are written in the caller's transaction; the Celery task is queued only once that
+transaction commits (``transaction.on_commit``), so a rolled-back order never reaches
+Talon.One. Task arguments are lane names only, never payloads or keys. If the task cannot
+be queued (Celery missing, broker down), the row still waits safely in the database for
+the sweeper or ``manage.py talonone_deliver``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from django.db import router, transaction
+from django.db.models import Max, QuerySet
+from django.dispatch import Signal
+from django.utils import timezone
+
+from django_talonone.models import (
+    CustomerSession,
+    Delivery,
+    DeliveryStatus,
+    Operation,
+    ReturnState,
+    SessionReturn,
+)
+
+from .lanes import MAX_LANE_LENGTH
+from .payload import encode_payload
+
+logger = logging.getLogger("django_talonone.outbox")
+
+#: Sent once a delivery is parked as dead: ``sender=Delivery, delivery=<the row>``.
+delivery_dead = Signal()
+
+
+def kick(lane: str) -> None:
+    """Queue the delivery task for ``lane``; failures only log (the sweeper catches up)."""
+    try:
+        from django_talonone.tasks import deliver_lane_task
+    except ImportError:
+        logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
+        return
+    try:
+        deliver_lane_task.delay(lane)
+    except Exception as error:
+        # The broker's error text can embed its URL and password: log the type only.
+        logger.warning(
+            "Could not queue delivery of outbox lane %s (%s); the sweeper will deliver it.",
+            lane,
+            type(error).__name__,
+        )
+
+
+def _supersede_older(lane: str, using: str) -> None:
+    """Retire pending snapshots of ``lane`` that nothing non-supersedable follows."""
+    rows = Delivery.objects.using(using).filter(lane=lane)
+    barrier = rows.filter(supersedable=False).aggregate(last=Max("id"))["last"] or 0
+    rows.filter(supersedable=True, status=DeliveryStatus.PENDING, id__gt=barrier).update(
+        status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
+    )
+
+
+def enqueue(
+    operation: Operation | str,
+    *,
+    lane: str,
+    args: Sequence[str | int] = (),
+    body: Mapping[str, Any] | None = None,
+    query: Mapping[str, Any] | None = None,
+    session: CustomerSession | None = None,
+    session_return: SessionReturn | None = None,
+    supersedable: bool = False,
+) -> Delivery:
+    """Write one Talon.One call to the outbox, to be delivered after the commit.
+
+    ``supersedable=True`` marks an open-cart snapshot: older pending snapshots of the same
+    lane with nothing else queued after them are marked superseded, so only the newest
+    is sent. In-flight rows are never touched.
+    """
+    operation = Operation(operation)
+    if not isinstance(lane, str) or not lane or len(lane) > MAX_LANE_LENGTH:
+        raise ValueError(f"lane must be a non-empty string of at most {MAX_LANE_LENGTH} chars")
+    payload = encode_payload(args, body, query)
+    using = router.db_for_write(Delivery)
+    with transaction.atomic(using=using):
+        if supersedable:
+            _supersede_older(lane, using)
+        delivery = Delivery.objects.using(using).create(
+            operation=operation,
+            lane=lane,
+            payload=payload,
+            supersedable=supersedable,
+            session=session,
+            session_return=session_return,
+        )
+        transaction.on_commit(partial(kick, lane), using=using)
+    return delivery
+
+
+def retry_dead(rows: QuerySet[Delivery] | Iterable[int]) -> int:
+    """Put dead rows back to pending with a fresh attempt budget; returns how many.
+
+    Other rows in ``rows`` are left alone. Linked returns go back to pending too, and each
+    affected lane is woken after the commit.
+    """
+    if isinstance(rows, QuerySet):
+        ids = list(rows.values_list("pk", flat=True))
+    else:
+        ids = [int(pk) for pk in rows]
+    using = router.db_for_write(Delivery)
+    now = timezone.now()
+    with transaction.atomic(using=using):
+        dead = Delivery.objects.using(using).filter(pk__in=ids, status=DeliveryStatus.DEAD)
+        lanes = sorted(set(dead.values_list("lane", flat=True)))
+        return_ids = [pk for pk in dead.values_list("session_return", flat=True) if pk]
+        count = dead.update(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        SessionReturn.objects.using(using).filter(
+            pk__in=return_ids, state=ReturnState.FAILED
+        ).update(state=ReturnState.PENDING, updated_at=now)
+        for lane in lanes:
+            transaction.on_commit(partial(kick, lane), using=using)
+    return int(count)

@@ -1,0 +1,171 @@
+"""Sending one outbox row to Talon.One, and applying replies to the local mirrors.
+
+This is the one sync path: whether a call went out through the outbox or synchronously
+(the cart page), its reply reaches the mirrors through the ``record_*`` functions below,
+so the cart code reuses them rather than writing mirrors its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from django_talonone.models import (
+    AudienceMembership,
+    CouponReservation,
+    CustomerSession,
+    Delivery,
+    Operation,
+    ReturnState,
+    SessionReturn,
+    SessionState,
+    SyncState,
+)
+from django_talonone.outbox.payload import decode_payload, json_safe
+from django_talonone.services.clients import get_client
+
+#: Operations sent as POST: they carry an Idempotency-Key so a retry is applied once.
+POST_OPERATIONS = frozenset(
+    {
+        Operation.RETURN_ITEMS,
+        Operation.TRACK_EVENT,
+        Operation.UPDATE_AUDIENCES,
+        Operation.CREATE_RESERVATION,
+    }
+)
+
+
+def idempotency_key_for(delivery: Delivery) -> str:
+    """The key a POST carries: a return's own key (shared with any synchronous try),
+    else the row's; either way the same on every attempt."""
+    session_return = delivery.session_return
+    if session_return is not None:
+        return str(session_return.idempotency_key)
+    return str(delivery.idempotency_key)
+
+
+def send(delivery: Delivery) -> Any:
+    """Make the call ``delivery`` describes with the delivery client; returns the reply."""
+    args, body, query = decode_payload(delivery.payload)
+    method = getattr(get_client("delivery"), Operation(delivery.operation).value)
+    kwargs = dict(query)
+    if delivery.operation in POST_OPERATIONS:
+        kwargs["idempotency_key"] = idempotency_key_for(delivery)
+    if body is not None:
+        return method(*args, body, **kwargs)
+    return method(*args, **kwargs)
+
+
+def record_session_reply(
+    session: CustomerSession, reply: Any, *, sent_state: str | None = None
+) -> None:
+    """Store a session reply's effects and state (the reply's state wins over the sent one)."""
+    reply = reply if isinstance(reply, Mapping) else {}
+    echoed = reply.get("customerSession")
+    state = echoed.get("state") if isinstance(echoed, Mapping) else None
+    state = state or sent_state
+    fields = ["evaluated_at", "evaluation_failed", "updated_at"]
+    if state in SessionState.values:
+        session.state = state
+        fields.append("state")
+    effects = reply.get("effects")
+    if isinstance(effects, list):
+        session.last_effects = json_safe(effects)
+        fields.append("last_effects")
+    session.evaluated_at = timezone.now()
+    session.evaluation_failed = False
+    session.save(update_fields=fields)
+
+
+def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
+    """Mark a return applied, keep Talon.One's reply, and mirror the session it changed."""
+    session_return.state = ReturnState.DONE
+    session_return.reply = json_safe(reply)
+    session_return.save(update_fields=["state", "reply", "updated_at"])
+    record_session_reply(
+        session_return.session, reply, sent_state=str(SessionState.PARTIALLY_RETURNED)
+    )
+
+
+def record_audience_changes(changes: Iterable[Mapping[str, Any]]) -> None:
+    """Mirror delivered membership changes: additions synced, deletions forgotten."""
+    now = timezone.now()
+    for change in changes:
+        rows = AudienceMembership.objects.filter(
+            audience__talonone_id=change.get("audienceId"),
+            profile_id=change.get("profileIntegrationId"),
+        )
+        if change.get("action") == "delete":
+            rows.filter(sync_state=SyncState.DELETING).delete()
+        else:
+            rows.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)
+
+
+def record_reservations(coupon_code: str, profile_ids: Iterable[str], *, created: bool) -> None:
+    """Mirror delivered reservations: created ones synced, deleted ones forgotten."""
+    rows = CouponReservation.objects.filter(coupon_code=coupon_code, profile_id__in=profile_ids)
+    if created:
+        now = timezone.now()
+        rows.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)
+    else:
+        rows.filter(sync_state=SyncState.DELETING).delete()
+
+
+def _session_of(delivery: Delivery, args: list[Any]) -> CustomerSession | None:
+    session: CustomerSession | None = delivery.session
+    if session is None and args:
+        session = CustomerSession.objects.filter(session_id=str(args[0])).first()
+    return session
+
+
+def apply_reply(delivery: Delivery, reply: Any) -> None:
+    """Update the mirrors after ``delivery`` succeeded."""
+    args, body, _ = decode_payload(delivery.payload)
+    body = body if isinstance(body, Mapping) else {}
+    operation = Operation(delivery.operation)
+    if operation == Operation.UPDATE_SESSION:
+        session = _session_of(delivery, args)
+        sent = body.get("customerSession")
+        if session is not None:
+            sent_state = sent.get("state") if isinstance(sent, Mapping) else None
+            record_session_reply(session, reply, sent_state=sent_state)
+    elif operation == Operation.RETURN_ITEMS and delivery.session_return is not None:
+        record_return_reply(delivery.session_return, reply)
+    elif operation == Operation.UPDATE_AUDIENCES:
+        record_audience_changes(body.get("data") or [])
+    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
+        created = operation == Operation.CREATE_RESERVATION
+        record_reservations(str(args[0]), body.get("integrationIDs") or [], created=created)
+
+
+def _mark_failed(rows: Any, message: str) -> None:
+    """Record ``message``; rows being added turn failed, rows being deleted stay deleting."""
+    now = timezone.now()
+    rows.exclude(sync_state=SyncState.DELETING).update(
+        sync_state=SyncState.FAILED, last_error=message, updated_at=now
+    )
+    rows.filter(sync_state=SyncState.DELETING).update(last_error=message, updated_at=now)
+
+
+def apply_failure(delivery: Delivery, message: str) -> None:
+    """Show on the mirrors that ``delivery`` is dead, and why."""
+    args, body, _ = decode_payload(delivery.payload)
+    body = body if isinstance(body, Mapping) else {}
+    operation = Operation(delivery.operation)
+    if operation == Operation.RETURN_ITEMS and delivery.session_return is not None:
+        delivery.session_return.state = ReturnState.FAILED
+        delivery.session_return.save(update_fields=["state", "updated_at"])
+    elif operation == Operation.UPDATE_AUDIENCES:
+        for change in body.get("data") or []:
+            memberships = AudienceMembership.objects.filter(
+                audience__talonone_id=change.get("audienceId"),
+                profile_id=change.get("profileIntegrationId"),
+            )
+            _mark_failed(memberships, message)
+    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
+        reservations = CouponReservation.objects.filter(
+            coupon_code=str(args[0]), profile_id__in=body.get("integrationIDs") or []
+        )
+        _mark_failed(reservations, message)

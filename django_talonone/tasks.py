@@ -1,0 +1,47 @@
+"""Celery tasks of django-talonone: outbox delivery and its periodic sweeper.
+
+Arguments are lane names only (a session or profile id), never payloads or keys. Both
+tasks are idempotent: a duplicate or redelivered message finds nothing to claim, which
+is what makes ``acks_late`` (redeliver if a worker dies mid-task) safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task, shared_task  # type: ignore[import-untyped]
+
+from django_talonone.outbox import LaneState, deliver_lane, sweep
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="talonone.deliver_lane", bind=True, acks_late=True, ignore_result=True
+)
+def deliver_lane_task(self: Task, lane: str) -> dict[str, Any]:
+    """Deliver ``lane`` until it is empty or blocked, then stop.
+
+    A lane cut off at the batch limit is re-queued; a lane in backoff is re-queued for
+    when its retry is due (the sweeper catches it too, should that message be lost).
+    Eager runs never re-queue: they would run again at once and loop.
+    """
+    result = deliver_lane(lane)
+    if not self.request.is_eager:
+        if result.more:
+            self.apply_async((lane,))
+        elif result.state == LaneState.WAITING and result.wake_at is not None:
+            self.apply_async((lane,), eta=result.wake_at)
+    return {
+        "lane": lane,
+        "delivered": result.delivered,
+        "retried": result.retried,
+        "dead": result.dead,
+        "state": result.state.value,
+    }
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="talonone.sweep_outbox", acks_late=True, ignore_result=True
+)
+def sweep_outbox() -> list[str]:
+    """Wake the lanes whose retry is due or whose worker died (run it from Celery beat)."""
+    return sweep()
