@@ -99,6 +99,12 @@ def _positive(name: str, value: object) -> float:
     return float(value)
 
 
+def _non_negative(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise TalonOneConfigurationError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
 def _timeout(value: object) -> tuple[float, float]:
     if isinstance(value, tuple) and len(value) == 2:
         return _positive("timeout[0] (connect)", value[0]), _positive("timeout[1] (read)", value[1])
@@ -149,9 +155,7 @@ class Transport:
             )
         self.max_attempts = max_attempts
         self.deadline = _positive("deadline", deadline)
-        if isinstance(backoff, bool) or not isinstance(backoff, int | float) or backoff < 0:
-            raise TalonOneConfigurationError(f"backoff must be a number >= 0, got {backoff!r}")
-        if _positive("backoff_max", backoff_max) < backoff:
+        if _non_negative("backoff_max", backoff_max) < _non_negative("backoff", backoff):
             raise TalonOneConfigurationError("backoff_max must be >= backoff")
         if session is not None and not isinstance(session, requests.Session):
             raise TalonOneConfigurationError("session must be a requests.Session")
