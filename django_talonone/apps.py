@@ -8,3 +8,6 @@ class TalonOneConfig(AppConfig):
     label = "django_talonone"
     verbose_name = "Talon.One"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

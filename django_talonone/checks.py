@@ -1,0 +1,171 @@
+"""System checks (``manage.py check``, tag ``talonone``): catch bad settings at deploy time.
+
+Settings problems that would otherwise surface as a failed delivery hours later (no API
+key, a mistyped URL, a broker that was never configured) are reported here, each naming
+the setting and the fix. Celery problems are warnings, not errors: outbox rows wait
+safely in the database and ``manage.py talonone_deliver`` can deliver them without Celery,
+so a shop may run that way on purpose (silence the warning with SILENCED_SYSTEM_CHECKS).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from django_talonone.conf import DEFAULTS, TalonOneSettings, get_settings
+
+TAG = "talonone"
+_ENV_HINT = "Set it in settings.TALONONE or in the TALONONE_{key} environment variable."
+
+
+def _id(kind: str, number: int) -> str:
+    return f"django_talonone.{kind}{number:03d}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _raw_settings_messages() -> list[CheckMessage]:
+    configured = getattr(settings, "TALONONE", None) or {}
+    if not isinstance(configured, Mapping):
+        return [
+            Error(
+                "settings.TALONONE must be a dict of django-talonone settings.",
+                hint="Write TALONONE = {'BASE_URL': ..., 'API_KEY': ...}.",
+                id=_id("E", 5),
+            )
+        ]
+    unknown = sorted(str(key) for key in set(configured) - set(DEFAULTS))
+    if unknown:
+        return [
+            Error(
+                f"Unknown TALONONE setting(s): {', '.join(unknown)}.",
+                hint=f"Remove or correct them; known settings: {', '.join(sorted(DEFAULTS))}.",
+                id=_id("E", 5),
+            )
+        ]
+    return []
+
+
+def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if not config.api_key:
+        messages.append(
+            Error(
+                "TALONONE['API_KEY'] is not set: Talon.One will refuse every call.",
+                hint=_ENV_HINT.format(key="API_KEY"),
+                id=_id("E", 1),
+            )
+        )
+    if not config.base_url:
+        messages.append(
+            Error(
+                "TALONONE['BASE_URL'] is not set.",
+                hint="Set it to your deployment's URL, e.g. 'https://yourshop.europe-west1"
+                ".talon.one'. " + _ENV_HINT.format(key="BASE_URL"),
+                id=_id("E", 2),
+            )
+        )
+        return messages
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        messages.append(
+            Error(
+                f"TALONONE['BASE_URL'] = {config.base_url!r} is not an http(s) base URL.",
+                hint="Use the scheme and host only, e.g. 'https://yourshop.talon.one'.",
+                id=_id("E", 3),
+            )
+        )
+    elif parts.scheme == "http" and not _is_loopback(parts.hostname):
+        messages.append(
+            Warning(
+                f"TALONONE['BASE_URL'] uses plain http for {parts.hostname}: the API key "
+                "would cross the network unencrypted.",
+                hint="Use https:// (plain http is only meant for a local emulator).",
+                id=_id("W", 1),
+            )
+        )
+    return messages
+
+
+def _outbox_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    outbox_events = sorted(event for event, mode in config.delivery.items() if mode == "outbox")
+    messages: list[CheckMessage] = []
+    worst_call = max(config.deadline, sum(config.delivery_timeout))
+    if outbox_events and config.outbox_lease <= worst_call:
+        messages.append(
+            Warning(
+                f"TALONONE['OUTBOX_LEASE'] ({config.outbox_lease:g}s) is not longer than a "
+                f"delivery call may take ({worst_call:g}s): a slow call could be sent twice.",
+                hint="Raise OUTBOX_LEASE above DEADLINE and the DELIVERY_TIMEOUT total.",
+                id=_id("W", 5),
+            )
+        )
+    if not outbox_events:
+        return messages
+    events = ", ".join(outbox_events)
+    if importlib.util.find_spec("celery") is None:
+        messages.append(
+            Warning(
+                f"TALONONE['DELIVERY'] sends {events} through the outbox, but Celery is not "
+                "installed: nothing will deliver those rows automatically.",
+                hint="pip install 'django-talonone[celery]' and run a worker, or run "
+                "'manage.py talonone_deliver --loop', or set those events to 'sync'.",
+                id=_id("W", 2),
+            )
+        )
+        return messages
+    eager = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+    if not eager and not getattr(settings, "CELERY_BROKER_URL", None):
+        messages.append(
+            Warning(
+                f"TALONONE['DELIVERY'] sends {events} through the outbox, but "
+                "CELERY_BROKER_URL is not set: delivery tasks cannot be queued.",
+                hint="Set CELERY_BROKER_URL and load it with app.config_from_object("
+                "'django.conf:settings', namespace='CELERY'), or run "
+                "'manage.py talonone_deliver --loop'.",
+                id=_id("W", 3),
+            )
+        )
+    if eager and not settings.DEBUG:
+        messages.append(
+            Warning(
+                "CELERY_TASK_ALWAYS_EAGER is on: outbox deliveries run inside the web "
+                "request and a failed one waits for the sweeper instead of a worker.",
+                hint="Turn CELERY_TASK_ALWAYS_EAGER off outside tests and run a worker.",
+                id=_id("W", 4),
+            )
+        )
+    return messages
+
+
+@register(TAG)
+def check_talonone_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """All django-talonone settings checks, in one pass over the settings."""
+    messages = _raw_settings_messages()
+    if messages:
+        return messages
+    try:
+        config = get_settings()
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint="Fix the named TALONONE setting.",
+                id=_id("E", 4),
+            )
+        ]
+    return _connection_messages(config) + _outbox_messages(config)
