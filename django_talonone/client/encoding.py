@@ -56,6 +56,8 @@ _encoder = simplejson.JSONEncoder(
     separators=(",", ":"),
     ensure_ascii=False,
     namedtuple_as_object=False,
+    # bytes are a caller bug, not text to guess the charset of (the stubs miss None)
+    encoding=None,  # type: ignore[arg-type]
     default=_default,
 )
 
