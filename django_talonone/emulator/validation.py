@@ -177,7 +177,9 @@ def _body_errors(request: Request) -> Iterator[Error]:
     ]
     found.extend(_cross_field_errors(request))
     found.sort(key=lambda problem: _sort_key(problem[0]))
-    for path, rule in found:
+    # jsonschema reports each missing required field as its own error but without naming
+    # it, so every "required" error expands to all missing fields: keep one of each.
+    for path, rule in dict.fromkeys(found):
         yield _body_error(path, rule)
 
 
