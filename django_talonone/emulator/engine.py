@@ -112,7 +112,7 @@ def _desired(spec: Mapping[str, Any], base: Decimal, units: int) -> Decimal:
     if "percent" in spec:
         return cents(base * spec["percent"] / 100)
     amount: Decimal = spec["amount"]
-    return amount * units
+    return cents(amount * units)
 
 
 def _with_desired(props: dict[str, Any], value: Decimal, desired: Decimal) -> dict[str, Any]:

@@ -132,7 +132,8 @@ def uncount_sales(state: EmulatorState, session: dict[str, Any], amount: Decimal
 def rollback_all(state: EmulatorState, session: dict[str, Any]) -> list[dict[str, Any]]:
     """Cancel a closed or partially returned session; returns the rollback effects."""
     rollbacks = []
-    for effect in current_effects(session):
+    # Callers may already have moved the session to ``cancelled``; roll back what was live.
+    for effect in current_effects({**session, "state": "closed"}):
         effect_type = effect["effectType"]
         if effect_type in DISCOUNT_EFFECTS:
             rollbacks.append(rollback_discount(effect, to_decimal(effect["props"]["value"])))

@@ -41,8 +41,8 @@ def integration_state(
         profile = state.data["profiles"].get(profile_id) if profile_id else None
         reply["customerProfile"] = profile_view(state, profile) if profile else None
     if "coupons" in wanted:
-        codes = dict.fromkeys(session["couponCodes"])
-        reply["coupons"] = [coupon_view(state, c) for c in codes if state.coupon(c)]
+        codes = [c for c in dict.fromkeys(session["couponCodes"]) if state.coupon(c)]
+        reply["coupons"] = [_session_coupon(state, code, profile_id) for code in codes]
     if "triggeredCampaigns" in wanted:
         campaigns = [state.campaign(cid) for cid in triggered]
         reply["triggeredCampaigns"] = [campaign_view(state, c) for c in campaigns if c]
@@ -67,3 +67,11 @@ def integration_state(
     if "previousReturns" in wanted:
         reply["previousReturns"] = list(state.data["returns"].get(session["integrationId"], []))
     return reply
+
+
+def _session_coupon(state: EmulatorState, code: str, profile_id: str) -> dict[str, Any]:
+    """IntegrationCoupon: the coupon plus how often the session's profile redeemed it."""
+    view = coupon_view(state, code)
+    usage = state.data["couponUsage"].get(code, {"profiles": {}})
+    view["profileRedemptionCount"] = int(usage["profiles"].get(profile_id, 0))
+    return view
