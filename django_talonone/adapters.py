@@ -224,6 +224,9 @@ class OrderAdapter(SessionAdapter):
 class CustomerAdapter:
     """Maps a shop customer (usually the auth user) to a Talon.One profile."""
 
+    #: Saves that change only these fields are not sent (a login is not a profile change).
+    ignored_fields: ClassVar[Sequence[str]] = ("last_login",)
+
     def get_profile_id(self, customer: Any) -> str:
         return get_settings().profile_id_for(customer)
 

@@ -18,6 +18,7 @@ __all__ = [
     "cart_changed",
     "customer_changed",
     "customer_deleted",
+    "delivery_dead",
     "event_tracked",
     "order_cancelled",
     "order_placed",
@@ -41,15 +42,9 @@ customer_deleted = Signal()
 #: ``profile_id``, ``event_type``, ``attributes``, optional ``session_id``.
 event_tracked = Signal()
 
-# Announced by the app.
+# Announced by the app (``delivery_dead``, from the outbox: a call that kept failing).
 #: ``session`` (``CustomerSession``), ``evaluation`` (``Evaluation``), after every evaluation.
 session_evaluated = Signal()
 
-
-def __getattr__(name: str) -> Signal:
-    # Re-exported lazily: the outbox imports models, which must not load at import time.
-    if name == "delivery_dead":
-        from django_talonone.outbox import delivery_dead
-
-        return delivery_dead
-    raise AttributeError(name)
+# Imported last: the outbox package imports the services, which import the signals above.
+from django_talonone.outbox.store import delivery_dead  # noqa: E402

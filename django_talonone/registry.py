@@ -1,0 +1,206 @@
+"""Registering shop models: one line per model and the app follows them on its own.
+
+``register_cart(Cart, MyCartAdapter)`` connects ``post_save``/``post_delete`` of the cart
+and of its ``line_model``, so any change to a cart is sent to Talon.One once per
+transaction, after it commits. ``register_order`` watches orders for the *transitions* into
+placed and cancelled (the previous value is remembered when the instance is loaded or
+saved), so re-saving a placed order does nothing. ``register_customer`` keeps profiles in
+sync and erases a deleted customer's data.
+
+Order transitions are handled when the transaction commits rather than at ``save()``,
+because shops usually save the order first and its lines after. Shops that want the close
+written in the very same transaction call ``services.place_order`` themselves once the
+order is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models.signals import ModelSignal, post_delete, post_init, post_save
+
+from django_talonone.adapters import CartAdapter, CustomerAdapter, OrderAdapter
+
+__all__ = [
+    "cart_adapter_for",
+    "customer_adapter_for",
+    "order_adapter_for",
+    "register_cart",
+    "register_customer",
+    "register_order",
+    "unregister",
+]
+
+A = TypeVar("A")
+ModelType = type[models.Model]
+
+_adapters: dict[str, dict[ModelType, Any]] = {"cart": {}, "order": {}, "customer": {}}
+_connected: dict[ModelType, list[tuple[ModelSignal, ModelType, str]]] = {}
+_STATE = "_talonone_order_state"
+
+
+def _instance(adapter: type[A] | A, base: type[A]) -> A:
+    made = adapter() if isinstance(adapter, type) else adapter
+    if not isinstance(made, base):
+        raise ImproperlyConfigured(f"{made!r} must be a {base.__name__} (subclass or instance)")
+    return made
+
+
+def _connect(owner: ModelType, signal: ModelSignal, sender: ModelType, receiver: Any) -> None:
+    uid = f"django_talonone:{owner._meta.label}:{sender._meta.label}:{id(signal)}"
+    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+    _connected.setdefault(owner, []).append((signal, sender, uid))
+
+
+def _lookup(kind: str, obj: Any) -> Any:
+    for klass in type(obj).__mro__:
+        adapter = _adapters[kind].get(klass)
+        if adapter is not None:
+            return adapter
+    raise ImproperlyConfigured(
+        f"{type(obj).__name__} is not registered with django-talonone: call "
+        f"register_{kind}({type(obj).__name__}, ...) in your AppConfig.ready(), or pass adapter="
+    )
+
+
+def cart_adapter_for(cart: Any) -> CartAdapter:
+    adapter: CartAdapter = _lookup("cart", cart)
+    return adapter
+
+
+def order_adapter_for(order: Any) -> OrderAdapter:
+    adapter: OrderAdapter = _lookup("order", order)
+    return adapter
+
+
+def customer_adapter_for(customer: Any) -> CustomerAdapter:
+    adapter: CustomerAdapter = _lookup("customer", customer)
+    return adapter
+
+
+def unregister(model: ModelType) -> None:
+    """Forget ``model`` and disconnect every receiver registering it connected."""
+    for registered in _adapters.values():
+        registered.pop(model, None)
+    for signal, sender, uid in _connected.pop(model, []):
+        signal.disconnect(sender=sender, dispatch_uid=uid)
+
+
+def _defer(
+    action: str, model: ModelType, pk: Any, handler: Callable[[Any], Any], using: str
+) -> None:
+    from django_talonone.services.coalescing import defer
+
+    defer(action, model, pk, handler, using)
+
+
+def register_cart(
+    model: ModelType,
+    adapter: type[CartAdapter] | CartAdapter = CartAdapter,
+    *,
+    watch: bool = True,
+) -> CartAdapter:
+    """Send ``model`` carts to Talon.One whenever they or their lines change.
+
+    ``watch=False`` only records the adapter, for shops that send ``cart_changed``.
+    """
+    made = _instance(adapter, CartAdapter)
+    unregister(model)
+    _adapters["cart"][model] = made
+    if not watch:
+        return made
+
+    def flush(cart: Any) -> None:
+        from django_talonone.services.sessions import cart_changed
+
+        cart_changed(cart, adapter=made)
+
+    def cart_saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
+        _defer("cart", model, instance.pk, flush, using)
+
+    _connect(model, post_save, model, cart_saved)
+    if made.line_model is not None:
+        parent = made.line_model._meta.get_field(made.line_parent).attname
+
+        def line_changed(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
+            _defer("cart", model, getattr(instance, parent), flush, using)
+
+        _connect(model, post_save, made.line_model, line_changed)
+        _connect(model, post_delete, made.line_model, line_changed)
+    return made
+
+
+def register_order(
+    model: ModelType,
+    adapter: type[OrderAdapter] | OrderAdapter = OrderAdapter,
+    *,
+    watch: bool = True,
+) -> OrderAdapter:
+    """Close an order's session when it becomes placed, cancel it when it is cancelled.
+
+    ``watch=False`` only records the adapter, for shops that send ``order_placed`` etc.
+    """
+    made = _instance(adapter, OrderAdapter)
+    unregister(model)
+    _adapters["order"][model] = made
+    if not watch:
+        return made
+
+    def state(order: Any) -> tuple[bool, bool]:
+        return made.is_placed(order), made.is_cancelled(order)
+
+    def loaded(sender: ModelType, instance: Any, **kwargs: Any) -> None:
+        setattr(instance, _STATE, state(instance) if instance.pk is not None else (False, False))
+
+    def saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
+        from django_talonone.services.sessions import cancel_order, place_order
+
+        was_placed, was_cancelled = getattr(instance, _STATE, (False, False))
+        placed, cancelled = state(instance)
+        setattr(instance, _STATE, (placed, cancelled))
+        if placed and not was_placed:
+            _defer("place", model, instance.pk, partial(place_order, adapter=made), using)
+        if cancelled and not was_cancelled:
+            _defer("cancel", model, instance.pk, cancel_order, using)
+
+    _connect(model, post_init, model, loaded)
+    _connect(model, post_save, model, saved)
+    return made
+
+
+def register_customer(
+    model: ModelType,
+    adapter: type[CustomerAdapter] | CustomerAdapter = CustomerAdapter,
+    *,
+    watch: bool = True,
+) -> CustomerAdapter:
+    """Sync the profile on every save (except ``ignored_fields``-only saves), erase on delete.
+
+    Both are queued in the saving transaction: the customer row is complete at ``save()``.
+    ``watch=False`` only records the adapter, for shops that send ``customer_changed``.
+    """
+    made = _instance(adapter, CustomerAdapter)
+    unregister(model)
+    _adapters["customer"][model] = made
+    if not watch:
+        return made
+
+    def saved(sender: ModelType, instance: Any, update_fields: Any, **kwargs: Any) -> None:
+        from django_talonone.services.profiles import sync_customer
+
+        if update_fields and set(update_fields) <= set(made.ignored_fields):
+            return
+        sync_customer(instance, adapter=made)
+
+    def deleted(sender: ModelType, instance: Any, **kwargs: Any) -> None:
+        from django_talonone.services.profiles import forget_customer
+
+        forget_customer(made.get_profile_id(instance))
+
+    _connect(model, post_save, model, saved)
+    _connect(model, post_delete, model, deleted)
+    return made

@@ -1,0 +1,59 @@
+"""Sending one state-changing call the way ``TALONONE['DELIVERY']`` says: outbox or sync.
+
+Both modes write the call to the outbox in the caller's transaction, so nothing is lost
+either way. "sync" then delivers that lane in this process right after the commit (through
+the delivery-purpose client, recording the reply) instead of waiting for a Celery worker;
+if that attempt fails the row simply stays queued for the worker's retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from django.db import router, transaction
+
+from django_talonone.conf import get_settings
+from django_talonone.models import CustomerSession, Delivery, Operation, SessionReturn
+from django_talonone.outbox.store import enqueue
+
+logger = logging.getLogger("django_talonone.services")
+
+
+def send(
+    event: str,
+    operation: Operation,
+    *,
+    lane: str,
+    args: Sequence[str | int] = (),
+    body: Mapping[str, Any] | None = None,
+    session: CustomerSession | None = None,
+    session_return: SessionReturn | None = None,
+    supersedable: bool = False,
+) -> Delivery:
+    """Queue the call for ``event`` (a ``DELIVERY`` key) and, in sync mode, deliver it now."""
+    delivery = enqueue(
+        operation,
+        lane=lane,
+        args=args,
+        body=body,
+        session=session,
+        session_return=session_return,
+        supersedable=supersedable,
+    )
+    if get_settings().delivery_mode(event) == "sync":
+        transaction.on_commit(partial(_deliver_now, lane), using=router.db_for_write(Delivery))
+    return delivery
+
+
+def _deliver_now(lane: str) -> None:
+    from django_talonone.outbox.runner import deliver_lane
+
+    try:
+        deliver_lane(lane)
+    except Exception:
+        # The shop's transaction has committed and the row is safe in the outbox; a
+        # delivery problem must not turn a successful checkout into an error page.
+        logger.exception("Synchronous delivery of outbox lane %s failed; it stays queued", lane)

@@ -1,0 +1,282 @@
+"""Customer sessions: evaluating carts, and closing, cancelling and returning orders.
+
+The cart page's evaluation is synchronous and fails open: Talon.One being slow or down
+must cost the shopper their discount preview, never the page. Order lifecycle calls go
+through the outbox (see :mod:`.dispatch`) in the shop's own transaction.
+
+Each cart has at most one *open* ``CustomerSession``. Placing an order moves the cart's
+session to the order and closes it, so the next use of that cart starts a new session with
+a fresh id: a closed session's id is never reused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from django_talonone.adapters import CartAdapter, InvalidPayload, OrderAdapter
+from django_talonone.client import TalonOneAPIError, TalonOneError
+from django_talonone.conf import get_settings
+from django_talonone.evaluation import Evaluation, summarise
+from django_talonone.models import (
+    CustomerSession,
+    Delivery,
+    Operation,
+    SessionReturn,
+    SessionState,
+)
+from django_talonone.outbox.lanes import session_lane
+from django_talonone.registry import cart_adapter_for, order_adapter_for
+from django_talonone.services.clients import get_client
+from django_talonone.services.delivery import record_session_reply
+from django_talonone.signals import session_evaluated
+
+from . import dispatch
+
+logger = logging.getLogger("django_talonone.services")
+
+_CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
+
+
+def _linked(obj: models.Model) -> models.QuerySet[CustomerSession]:
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return CustomerSession.objects.filter(content_type=content_type, object_id=str(obj.pk))
+
+
+def _link(session: CustomerSession, obj: models.Model) -> None:
+    session.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    session.object_id = str(obj.pk)
+
+
+def open_session(cart: models.Model, profile_id: str = "") -> CustomerSession:
+    """The cart's open session, created on first use (with a never-used id)."""
+    session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+    if session is None:
+        session = CustomerSession(profile_id=profile_id, state=SessionState.OPEN)
+        _link(session, cart)
+        session.save()
+    elif session.profile_id != profile_id:
+        session.profile_id = profile_id
+        session.save(update_fields=["profile_id", "updated_at"])
+    return session
+
+
+def order_session(order: models.Model) -> CustomerSession | None:
+    """The session an order closed (``None`` until it is placed)."""
+    return _linked(order).order_by("-pk").first()
+
+
+def record_evaluation(session: CustomerSession, reply: Mapping[str, Any]) -> Evaluation:
+    """Mirror a session reply (state, raw effects) and store its :class:`Evaluation`."""
+    record_session_reply(session, reply)
+    evaluation = summarise(
+        reply.get("effects") or [],
+        session_id=session.session_id,
+        state=session.state,
+        evaluated_at=session.evaluated_at,
+    )
+    session.last_evaluation = evaluation.to_dict()
+    session.save(update_fields=["last_evaluation"])
+    return evaluation
+
+
+def evaluate_cart(
+    cart: models.Model, *, adapter: CartAdapter | None = None, strict: bool | None = None
+) -> Evaluation:
+    """Ask Talon.One for the cart's promotions now (the cart page's synchronous path).
+
+    Invalid shop data raises :class:`InvalidPayload` whatever the fail mode: it is a bug to
+    fix, not an outage. When Talon.One cannot answer (timeout, connection error, 409, 429,
+    5xx) the result is ``Evaluation(available=False)`` and a warning is logged, unless
+    ``strict`` (default: ``FAIL_MODE == "strict"``) asks for the error instead. A 4xx
+    rejection is logged as an error and also fails open: it means our payload and the
+    Talon.One Application disagree (an attribute not defined there, a closed session...),
+    which no shopper can fix, so refusing to show the cart would only lose the sale.
+    """
+    adapter = adapter or cart_adapter_for(cart)
+    body = adapter.build_session(cart, state="open")
+    session = open_session(cart, body["customerSession"]["profileId"])
+    if strict is None:
+        strict = get_settings().fail_mode == "strict"
+    try:
+        reply = get_client("cart").update_customer_session_v2(session.session_id, body)
+    except TalonOneError as error:
+        if strict:
+            raise
+        _log_unavailable(session, error)
+        session.evaluation_failed = True
+        session.save(update_fields=["evaluation_failed", "updated_at"])
+        evaluation = Evaluation.unavailable(
+            session_id=session.session_id, evaluated_at=timezone.now()
+        )
+    else:
+        evaluation = record_evaluation(session, reply)
+    session_evaluated.send(sender=CustomerSession, session=session, evaluation=evaluation)
+    return evaluation
+
+
+def _log_unavailable(session: CustomerSession, error: TalonOneError) -> None:
+    is_rejection = isinstance(error, TalonOneAPIError) and 400 <= (error.status_code or 0) < 500
+    if is_rejection and error.status_code not in (409, 429):
+        logger.error(
+            "Talon.One rejected the evaluation of session %s; showing the cart without "
+            "promotions: %s",
+            session.session_id,
+            error,
+        )
+    else:
+        logger.warning(
+            "Talon.One unavailable for session %s; showing the cart without promotions: %s",
+            session.session_id,
+            error,
+        )
+
+
+def enqueue_cart(cart: models.Model, *, adapter: CartAdapter | None = None) -> Delivery | None:
+    """Queue the cart's current snapshot; it supersedes older undelivered snapshots.
+
+    An empty cart that never had a session is skipped: there is nothing to evaluate (this
+    is the cart emptied right after its order was placed).
+    """
+    adapter = adapter or cart_adapter_for(cart)
+    body = adapter.build_session(cart, state="open")
+    content = body["customerSession"]
+    has_session = _linked(cart).filter(state=SessionState.OPEN).exists()
+    if not has_session and not content["cartItems"] and not content["couponCodes"]:
+        return None
+    with transaction.atomic():
+        session = open_session(cart, content["profileId"])
+        return dispatch.send(
+            "cart",
+            Operation.UPDATE_SESSION,
+            lane=session_lane(session.session_id),
+            args=[session.session_id],
+            body=body,
+            session=session,
+            supersedable=True,
+        )
+
+
+def cart_changed(cart: models.Model, *, adapter: CartAdapter | None = None) -> None:
+    """Send a changed cart the way ``DELIVERY['cart']`` says (the coalescer's flush)."""
+    if get_settings().delivery_mode("cart") == "sync":
+        evaluate_cart(cart, adapter=adapter)
+    else:
+        enqueue_cart(cart, adapter=adapter)
+
+
+def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> CustomerSession:
+    """Close the order's session (redeeming its coupons); a repeated call does nothing.
+
+    The session is the one its cart was evaluated in when the adapter names the cart
+    (``cart_attribute``), otherwise a new one. Call it once the order has all its lines.
+    """
+    adapter = adapter or order_adapter_for(order)
+    body = adapter.build_session(order, state=SessionState.CLOSED)
+    with transaction.atomic():
+        session = order_session(order)
+        if session is not None and session.state != SessionState.OPEN:
+            return session
+        cart = adapter.get_cart(order)
+        if session is None and cart is not None:
+            session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+        if session is None:
+            session = CustomerSession()
+        _link(session, order)
+        session.profile_id = body["customerSession"]["profileId"]
+        session.state = SessionState.CLOSED
+        session.save()
+        dispatch.send(
+            "close",
+            Operation.UPDATE_SESSION,
+            lane=session_lane(session.session_id),
+            args=[session.session_id],
+            body=body,
+            session=session,
+        )
+    return session
+
+
+def cancel_order(order: models.Model) -> CustomerSession | None:
+    """Cancel the order's session (coupons and discounts roll back).
+
+    Returns ``None`` for an order that was never placed: Talon.One has nothing to undo.
+    """
+    with transaction.atomic():
+        session = order_session(order)
+        if session is None or session.state == SessionState.CANCELLED:
+            return session
+        session.state = SessionState.CANCELLED
+        session.save(update_fields=["state", "updated_at"])
+        dispatch.send(
+            "cancel",
+            Operation.UPDATE_SESSION,
+            lane=session_lane(session.session_id),
+            args=[session.session_id],
+            body={
+                "customerSession": {"state": "cancelled"},
+                "responseContent": ["customerSession"],
+            },
+            session=session,
+        )
+    return session
+
+
+def refund_order_lines(
+    order: models.Model, lines: Iterable[Any], *, adapter: OrderAdapter | None = None
+) -> SessionReturn:
+    """Return some lines of a placed order: ``lines`` holds order lines (whole line) or
+    ``(line, quantity)`` pairs. Positions come from the adapter's line order.
+
+    The ``SessionReturn`` carries the Idempotency-Key every attempt reuses, so a retried
+    return is applied once.
+    """
+    adapter = adapter or order_adapter_for(order)
+    items = list(adapter.get_items(order))
+    positions = {item.key: index for index, item in enumerate(items)}
+    returned: list[dict[str, int]] = []
+    for index, entry in enumerate(lines):
+        line, quantity = entry if isinstance(entry, tuple) else (entry, None)
+        position = positions.get(adapter.get_line_key(line))
+        if position is None:
+            raise InvalidPayload(f"lines[{index}]", f"{line!r} is not a line of order {order.pk}")
+        ordered = items[position].quantity
+        quantity = ordered if quantity is None else quantity
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 1 <= quantity <= ordered
+        ):
+            raise InvalidPayload(
+                f"lines[{index}].quantity",
+                f"must be an integer from 1 to {ordered}, got {quantity!r}",
+            )
+        returned.append({"position": position, "quantity": quantity})
+    if not returned:
+        raise InvalidPayload("lines", "no line to return")
+    with transaction.atomic():
+        session = order_session(order)
+        if session is None or session.state not in _CLOSED_STATES:
+            state = session.state if session else "not placed"
+            raise InvalidPayload("order", f"order {order.pk} is {state}; only placed orders refund")
+        session_return = SessionReturn.objects.create(session=session, items=returned)
+        session.state = SessionState.PARTIALLY_RETURNED
+        session.save(update_fields=["state", "updated_at"])
+        dispatch.send(
+            "return",
+            Operation.RETURN_ITEMS,
+            lane=session_lane(session.session_id),
+            args=[session.session_id],
+            body={
+                "return": {"returnedCartItems": returned},
+                "responseContent": ["customerSession"],
+            },
+            session=session,
+            session_return=session_return,
+        )
+    return session_return
