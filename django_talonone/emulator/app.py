@@ -1,0 +1,378 @@
+"""The emulator's WSGI application: Talon.One's request pipeline around the domain handlers.
+
+Each API request goes through the same steps as on the real service, in this order:
+route (404/405), authenticate (401), injected faults, decode, validate (400), the
+per-session/per-profile busy check (409, never queued), then the handler under one global
+lock. Every API request is recorded in a bounded log with its credential redacted.
+Control endpoints under ``/_emulator/`` are served by :mod:`.control`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import routing
+from .clock import format_timestamp
+from .control import ControlEndpoints
+from .errors import ApiError, conflict_busy, field_error
+from .faults import (
+    DropConnection,
+    FaultDecision,
+    FaultInjector,
+    FaultSpec,
+    ResponseTimedOut,
+)
+from .persistence import load_state, save_state
+from .requestlog import DEFAULT_LOG_SIZE, RequestLog, loggable_headers
+from .routing import Operation, Request, Response
+from .state import EmulatorState
+from .wsgi import (
+    READ_TIMEOUT_KEY,
+    BodyTooLarge,
+    Environ,
+    StartResponse,
+    encode_response,
+    loads,
+    query_params,
+    read_body,
+    request_headers,
+    request_path,
+    status_line,
+)
+
+logger = logging.getLogger("django_talonone.emulator")
+
+Handler = Callable[[EmulatorState, Request], Response]
+Validator = Callable[[Request], None]
+Sleep = Callable[[float], None]
+
+CONTROL_PREFIX = "/_emulator"
+UNAUTHORIZED_MESSAGE = "Unauthorized - Invalid API key"
+
+#: Operations whose 400 body is ``ErrorResponse`` (no ``StatusCode``) in today's API.
+PLAIN_400_OPERATIONS = frozenset(
+    {"updateCustomerSessionV2", "getCustomerSession", "returnCartItems", "createReferral"}
+)
+#: Operations that take no request body; one sent anyway is ignored, as Talon.One does.
+BODYLESS_OPERATIONS = frozenset(
+    {
+        "getCustomerSession",
+        "getCustomerInventory",
+        "getReservedCustomers",
+        "deleteAudienceV2",
+        "deleteAudienceMembershipsV2",
+        "deleteCustomerData",
+    }
+)
+
+_BAD_GATEWAY_PAGE = (
+    "<html><head><title>502 Bad Gateway</title></head>"
+    "<body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
+)
+
+
+def error_response(error: ApiError, operation: str | None = None) -> Response:
+    """Talon.One's error body: ``ErrorResponse`` or ``ErrorResponseWithStatus``."""
+    body: dict[str, Any] = {"message": error.message, "errors": error.errors}
+    if not (error.status == 400 and operation in PLAIN_400_OPERATIONS):
+        body["StatusCode"] = error.status
+    return Response(error.status, body)
+
+
+def injected_response(status: int, operation: Operation) -> Response:
+    """The reply for an injected error status (502 is a gateway's HTML page)."""
+    if status == 502:
+        return Response(502, _BAD_GATEWAY_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+    if status == 409:
+        kind = "session" if "customer_sessions" in operation.path else "profile"
+        return error_response(conflict_busy(kind), operation.name)
+    messages = {429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
+    response = error_response(ApiError(status, messages[status]), operation.name)
+    if status == 429:
+        response.headers["Retry-After"] = "1"
+    return response
+
+
+def _default_handlers() -> Mapping[str, Handler]:
+    from .handlers import HANDLERS
+
+    return HANDLERS
+
+
+def _default_validator() -> Validator:
+    from .validation import validate_request
+
+    return validate_request
+
+
+@dataclass
+class _Trace:
+    """What the log needs to know about one request as it moves through the pipeline."""
+
+    operation: str | None = None
+    raw_body: bytes = b""
+    timed_out: bool = False
+
+
+class EmulatorApp:
+    """A WSGI callable emulating the Integration API over an :class:`EmulatorState`.
+
+    ``sleep`` is how injected latency is spent (tests pass a fake). ``handlers`` and
+    ``validator`` default to the emulator's own; they are parameters so an extension can
+    serve extra operations. With ``state_file`` the state is loaded from it at start (when
+    it exists) and saved after every change.
+    """
+
+    def __init__(
+        self,
+        state: EmulatorState,
+        api_key: str,
+        management_key: str | None = None,
+        *,
+        state_file: str | os.PathLike[str] | None = None,
+        faults: FaultSpec | None = None,
+        sleep: Sleep = time.sleep,
+        log_size: int = DEFAULT_LOG_SIZE,
+        handlers: Mapping[str, Handler] | None = None,
+        validator: Validator | None = None,
+    ) -> None:
+        if not api_key:
+            raise ValueError("api_key must be a non-empty string")
+        if management_key is not None and not management_key:
+            raise ValueError("management_key must be None or a non-empty string")
+        self._api_key = api_key.encode("utf-8")
+        self._management_key = management_key.encode("utf-8") if management_key else None
+        self.state_file = state_file
+        loaded = load_state(state_file, clock=state.clock) if state_file is not None else None
+        self.state = loaded if loaded is not None else state
+        self.faults = FaultInjector(faults)
+        self.requests = RequestLog(log_size)
+        self.lock = threading.RLock()
+        self._sleep = sleep
+        self._handlers = handlers if handlers is not None else _default_handlers()
+        self._validate = validator if validator is not None else _default_validator()
+        self._busy: set[routing.LockKey] = set()
+        self._busy_guard = threading.Lock()
+        self._control = ControlEndpoints(self)
+
+    def __repr__(self) -> str:
+        return f"<EmulatorApp state_file={self.state_file!r}>"
+
+    # -- WSGI entry point --------------------------------------------------------------
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        path = request_path(environ)
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            response = self._control.handle(method, path, environ)
+        else:
+            response = self._serve_and_record(environ, method, path)
+        headers, payload = encode_response(response)
+        start_response(status_line(response.status), headers)
+        return [payload]
+
+    def _serve_and_record(self, environ: Environ, method: str, path: str) -> Response:
+        """Run the pipeline and log the outcome; raise the transport signals it asks for.
+
+        A caller whose read timeout expired never sees the reply (nor a later drop), but
+        the handler still ran, as it would on a real server.
+        """
+        started = time.perf_counter()
+        trace = _Trace()
+        headers = request_headers(environ)
+        try:
+            response: Response | None = self._serve_api(environ, method, path, headers, trace)
+        except DropConnection:
+            response = None
+        payload = encode_response(response)[1] if response is not None else b""
+        self._record(environ, method, path, headers, trace, started, response, payload)
+        if trace.timed_out:
+            raise ResponseTimedOut
+        if response is None:
+            raise DropConnection
+        return response
+
+    # -- the API pipeline --------------------------------------------------------------
+
+    def _serve_api(
+        self, environ: Environ, method: str, path: str, headers: Mapping[str, str], trace: _Trace
+    ) -> Response:
+        matched = routing.match(method, path)
+        if matched is None:
+            allowed = routing.allowed_methods(path)
+            if allowed:
+                response = error_response(ApiError(405, f"Method {method} not allowed"))
+                response.headers["Allow"] = ", ".join(allowed)
+                return response
+            return error_response(ApiError(404, f"No such endpoint: {path}"))
+        operation, path_params = matched
+        trace.operation = operation.name
+        try:
+            trace.raw_body = read_body(environ)
+            if not self._authorised(operation, headers.get("Authorization", "")):
+                return error_response(ApiError(401, UNAUTHORIZED_MESSAGE), operation.name)
+            return self._run(environ, operation, path_params, headers, trace)
+        except DropConnection:
+            raise
+        except BodyTooLarge:
+            return error_response(ApiError(413, "Request body too large"), operation.name)
+        except ApiError as error:
+            return error_response(error, operation.name)
+        except Exception:
+            logger.exception("emulator: unexpected error in %s", operation.name)
+            return error_response(ApiError(500, "Internal emulator error"), operation.name)
+
+    def _authorised(self, operation: Operation, header: str) -> bool:
+        scheme, _, credential = header.strip().partition(" ")
+        given = credential.strip().encode("utf-8")
+        if scheme == "ApiKey-v1":
+            return hmac.compare_digest(given, self._api_key)
+        manager_scheme = scheme in ("ManagementKey-v1", "Bearer")
+        if manager_scheme and operation.manager_auth and self._management_key is not None:
+            return hmac.compare_digest(given, self._management_key)
+        return False
+
+    def _run(
+        self,
+        environ: Environ,
+        operation: Operation,
+        path_params: dict[str, str],
+        headers: Mapping[str, str],
+        trace: _Trace,
+    ) -> Response:
+        decision = self.faults.decide(operation.name)
+        timeout = environ.get(READ_TIMEOUT_KEY)
+        if decision.status is not None or (decision.drop and not decision.drop_after_apply):
+            self._delay(decision, timeout, trace)
+            if decision.status is None:
+                raise DropConnection
+            return injected_response(decision.status, operation)
+        request = Request(
+            operation=operation.name,
+            method=operation.method,
+            path_params=path_params,
+            query=query_params(environ),
+            headers={k: v for k, v in headers.items() if k != "Authorization"},
+            body=self._decode_body(operation, trace.raw_body),
+        )
+        self._validate(request)
+        response = self._call_handler(operation, request, decision, timeout, trace)
+        if decision.drop:
+            raise DropConnection
+        return response
+
+    def _decode_body(self, operation: Operation, raw: bytes) -> Any:
+        if operation.name in BODYLESS_OPERATIONS or not raw.strip():
+            return None
+        try:
+            body = loads(raw)
+        except UnicodeDecodeError:
+            raise field_error(400, "Request body is not UTF-8 text", pointer="") from None
+        except ValueError as exc:
+            message = f"Request body is not valid JSON: {exc}"
+            raise field_error(400, message, pointer="") from None
+        if not isinstance(body, dict):
+            raise field_error(400, "Request body must be a JSON object", pointer="")
+        return body
+
+    def _call_handler(
+        self,
+        operation: Operation,
+        request: Request,
+        decision: FaultDecision,
+        timeout: float | None,
+        trace: _Trace,
+    ) -> Response:
+        """Hold the entity's busy mark through the latency and the handler call."""
+        key = operation.lock(request) if operation.lock is not None else None
+        if key is not None:
+            with self._busy_guard:
+                if key in self._busy:
+                    raise conflict_busy(key[0])
+                self._busy.add(key)
+        try:
+            self._delay(decision, timeout, trace)
+            with self.lock:
+                response = self._handlers[operation.name](self.state, request)
+                if request.method != "GET" and response.status < 400:
+                    self.persist()
+        finally:
+            if key is not None:
+                with self._busy_guard:
+                    self._busy.discard(key)
+        return response
+
+    def _delay(self, decision: FaultDecision, timeout: float | None, trace: _Trace) -> None:
+        """Spend injected latency, but no longer than the caller's read timeout (if known)."""
+        seconds = decision.latency_ms / 1000
+        if seconds <= 0:
+            return
+        if timeout is not None and seconds > timeout:
+            trace.timed_out = True
+            seconds = timeout
+        self._sleep(seconds)
+
+    # -- state, log and persistence ----------------------------------------------------
+
+    def persist(self) -> None:
+        """Save the state to ``state_file`` (if any), atomically, under the global lock."""
+        if self.state_file is None:
+            return
+        with self.lock:
+            save_state(self.state, self.state_file)
+
+    def reset(self) -> None:
+        """Fresh state (campaigns kept), empty request log, no faults."""
+        with self.lock:
+            self.state.reset()
+            self.persist()
+        self.requests.clear()
+        self.faults.set(None)
+
+    def _record(
+        self,
+        environ: Environ,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        trace: _Trace,
+        started: float,
+        response: Response | None,
+        payload: bytes,
+    ) -> None:
+        content_type = response.headers.get("Content-Type", "") if response else ""
+        self.requests.append(
+            {
+                "time": format_timestamp(self.state.now()),
+                "operation": trace.operation,
+                "method": method,
+                "path": path,
+                "query": query_params(environ),
+                "status": response.status if response is not None else None,
+                "dropped": response is None,
+                "timedOut": trace.timed_out,
+                "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                "headers": loggable_headers(headers),
+                "requestBody": _loggable_body(trace.raw_body, json=True),
+                "responseBody": _loggable_body(payload, json="html" not in content_type),
+            }
+        )
+
+
+def _loggable_body(data: bytes, *, json: bool) -> Any:
+    """Decoded JSON when possible, else the text itself, so the log stays JSON-able."""
+    if not data:
+        return None
+    if json:
+        try:
+            return loads(data)
+        except ValueError:
+            pass
+    return data.decode("utf-8", errors="replace")

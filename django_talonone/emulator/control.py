@@ -1,0 +1,128 @@
+"""The ``/_emulator/`` control endpoints: reset, inspect and steer a running emulator.
+
+They take no credentials because the emulator is a loopback test tool; they are never
+part of Talon.One's API, so they are not recorded in the request log. Replies use the
+same JSON conventions (and error body) as the API so one client can read both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .errors import ApiError
+from .faults import parse_faults
+from .routing import Response
+from .wsgi import BodyTooLarge, Environ, loads, query_params, read_body
+
+if TYPE_CHECKING:
+    from .app import EmulatorApp
+
+Endpoint = Callable[[Environ], Response]
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(status, {"message": message, "errors": [], "StatusCode": status})
+
+
+class ControlEndpoints:
+    """Dispatch ``(method, path)`` under ``/_emulator`` to one small method each."""
+
+    def __init__(self, app: EmulatorApp) -> None:
+        self._app = app
+        self._routes: dict[str, dict[str, Endpoint]] = {
+            "/_emulator/health": {"GET": self._health},
+            "/_emulator/reset": {"POST": self._reset},
+            "/_emulator/state": {"GET": self._state},
+            "/_emulator/requests": {"GET": self._requests, "DELETE": self._clear_requests},
+            "/_emulator/faults": {
+                "GET": self._faults,
+                "PUT": self._set_faults,
+                "DELETE": self._clear_faults,
+            },
+            "/_emulator/config": {"GET": self._config, "PUT": self._set_config},
+        }
+
+    def handle(self, method: str, path: str, environ: Environ) -> Response:
+        methods = self._routes.get(path.rstrip("/"))
+        if methods is None:
+            return _error(404, f"No such control endpoint: {path}")
+        endpoint = methods.get(method)
+        if endpoint is None:
+            response = _error(405, f"Method {method} not allowed")
+            response.headers["Allow"] = ", ".join(sorted(methods))
+            return response
+        try:
+            return endpoint(environ)
+        except ApiError as error:
+            return _error(error.status, error.message)
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    def _health(self, environ: Environ) -> Response:
+        return Response(200, {"status": "ok"})
+
+    def _reset(self, environ: Environ) -> Response:
+        self._app.reset()
+        return Response(204)
+
+    def _state(self, environ: Environ) -> Response:
+        with self._app.lock:
+            return Response(200, self._app.state.to_dict())
+
+    def _requests(self, environ: Environ) -> Response:
+        raw_limit = query_params(environ).get("limit")
+        limit = None
+        if raw_limit is not None:
+            if not raw_limit.isdigit():
+                raise ApiError(400, "limit: must be a non-negative integer")
+            limit = int(raw_limit)
+        return Response(200, {"requests": self._app.requests.entries(limit)})
+
+    def _clear_requests(self, environ: Environ) -> Response:
+        self._app.requests.clear()
+        return Response(204)
+
+    def _faults(self, environ: Environ) -> Response:
+        spec = self._app.faults.spec
+        return Response(200, {"faults": spec.to_dict() if spec is not None else None})
+
+    def _set_faults(self, environ: Environ) -> Response:
+        try:
+            spec = parse_faults(_json_body(environ))
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        self._app.faults.set(spec)
+        return Response(200, {"faults": spec.to_dict()})
+
+    def _clear_faults(self, environ: Environ) -> Response:
+        self._app.faults.set(None)
+        return Response(204)
+
+    def _config(self, environ: Environ) -> Response:
+        with self._app.lock:
+            return Response(200, self._app.state.config)
+
+    def _set_config(self, environ: Environ) -> Response:
+        config = _json_body(environ)
+        with self._app.lock:
+            try:
+                self._app.state.configure(config)
+            except ValueError as exc:
+                raise ApiError(400, f"Invalid campaigns config: {exc}") from None
+            self._app.persist()
+            return Response(200, self._app.state.config)
+
+
+def _json_body(environ: Environ) -> Any:
+    """The request body as JSON; a clear 400 when it is missing, too big or malformed."""
+    try:
+        raw = read_body(environ)
+    except BodyTooLarge:
+        raise ApiError(413, "Request body too large") from None
+    if not raw.strip():
+        raise ApiError(400, "A JSON body is required")
+    try:
+        return loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"Request body is not valid JSON: {exc}") from None

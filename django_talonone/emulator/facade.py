@@ -1,0 +1,111 @@
+"""``Emulator``: the one object a test or a script needs to run the emulator.
+
+It owns an :class:`EmulatorApp` and offers every way to reach it: an in-process
+``requests.Session`` (no socket), a ready ``TalonOneClient``, or a real HTTP server in a
+background thread. All of them share the same state, log and faults.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from requests import Session
+
+from .adapter import EmulatorAdapter
+from .app import EmulatorApp, Sleep
+from .clock import Clock
+from .faults import FaultSpec, parse_faults
+from .server import RunningEmulator, serve_in_thread
+from .state import EmulatorState
+
+if TYPE_CHECKING:
+    from django_talonone.client import TalonOneClient
+
+_FAULT_FIELDS = {
+    "seed": "seed",
+    "error_rates": "errorRates",
+    "latency_ms": "latencyMs",
+    "drop_rate": "dropRate",
+    "drop_after_apply": "dropAfterApply",
+    "operations": "operations",
+}
+
+
+class Emulator:
+    """A Talon.One emulator with fresh state; see ``docs/emulator.md``."""
+
+    #: The base URL the in-process session answers on (nothing listens there).
+    base_url = "http://talonone.emulator"
+
+    def __init__(
+        self,
+        api_key: str = "test-api-key",
+        management_key: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.api_key = api_key
+        self.management_key = management_key
+        self.app = EmulatorApp(
+            EmulatorState(config, clock=clock),
+            api_key,
+            management_key,
+            state_file=state_file,
+            sleep=sleep,
+        )
+
+    def __repr__(self) -> str:
+        # The keys are left out on purpose: reprs end up in logs and test reports.
+        return f"<Emulator base_url={self.base_url!r}>"
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.app.state
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The recorded API requests, oldest first (credentials redacted)."""
+        return self.app.requests.entries()
+
+    def session(self) -> Session:
+        """A ``requests.Session`` whose calls to :attr:`base_url` reach the app in process."""
+        session = Session()
+        session.mount(f"{self.base_url}/", EmulatorAdapter(self.app))
+        return session
+
+    def client(self, **options: Any) -> TalonOneClient:
+        """A ``TalonOneClient`` wired to the in-process session; ``options`` go to it."""
+        from django_talonone.client import TalonOneClient
+
+        options.setdefault("management_key", self.management_key)
+        return TalonOneClient(
+            base_url=self.base_url, api_key=self.api_key, session=self.session(), **options
+        )
+
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+    ) -> RunningEmulator:
+        """Serve over real HTTP from a background thread (``port=0``: any free port)."""
+        return serve_in_thread(self.app, host, port, verbose=verbose)
+
+    def set_faults(self, **fields: Any) -> FaultSpec:
+        """Inject faults; fields are the JSON ones in snake_case (``error_rates={503: 1}``)."""
+        unknown = sorted(set(fields) - set(_FAULT_FIELDS))
+        if unknown:
+            raise TypeError(f"set_faults() got unknown field(s): {', '.join(unknown)}")
+        spec = parse_faults({_FAULT_FIELDS[name]: value for name, value in fields.items()})
+        self.app.faults.set(spec)
+        return spec
+
+    def clear_faults(self) -> None:
+        self.app.faults.set(None)
+
+    def reset(self) -> None:
+        """Forget everything the API created, clear the log and the faults; keep campaigns."""
+        self.app.reset()
