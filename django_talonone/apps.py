@@ -11,3 +11,4 @@ class TalonOneConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import receivers  # noqa: F401  (connects the shop-sent signals)
