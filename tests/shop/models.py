@@ -1,0 +1,42 @@
+"""Carts and orders the way a small Django shop would model them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Cart(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    coupon_code = models.CharField(max_length=100, blank=True)
+    referral_code = models.CharField(max_length=100, blank=True)
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, related_name="lines", on_delete=models.CASCADE)
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    category = models.CharField(max_length=64, blank=True)
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new"
+        PAID = "paid"
+        SHIPPED = "shipped"
+        CANCELLED = "cancelled"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    coupon_code = models.CharField(max_length=100, blank=True)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
