@@ -6,7 +6,6 @@ outbox is delivered by eager Celery tasks right after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -33,9 +32,9 @@ def _celery_app() -> Celery:
 
 
 @pytest.fixture
-def shop(talonone: TalonOneHarness) -> Iterator[TalonOneHarness]:
+def shop(talonone: TalonOneHarness) -> TalonOneHarness:
     """The emulator harness, for tests that also need the database."""
-    yield talonone
+    return talonone
 
 
 @pytest.fixture

@@ -49,7 +49,8 @@ def test_welcome10_gives_ten_percent_in_the_evaluation(shop: TalonOneHarness, us
     assert (discount.campaign_id, discount.amount) == (1, Decimal("4.00"))
     session = open_session(cart)
     assert Evaluation.from_dict(session.last_evaluation) == evaluation
-    assert session.last_effects and not session.evaluation_failed
+    assert session.last_effects
+    assert not session.evaluation_failed
 
 
 def test_unknown_coupon_is_rejected_in_plain_words(shop: TalonOneHarness) -> None:

@@ -11,6 +11,9 @@ class Cart(models.Model):
     coupon_code = models.CharField(max_length=100, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
 
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, related_name="lines", on_delete=models.CASCADE)
@@ -19,6 +22,9 @@ class CartLine(models.Model):
     quantity = models.PositiveIntegerField(default=1)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     category = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
 
 
 class Order(models.Model):
@@ -33,6 +39,9 @@ class Order(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     coupon_code = models.CharField(max_length=100, blank=True)
 
+    def __str__(self) -> str:
+        return f"order {self.pk} ({self.status})"
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
@@ -40,3 +49,6 @@ class OrderLine(models.Model):
     name = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField(default=1)
     price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
