@@ -107,10 +107,13 @@ def describe(error: BaseException) -> str:
         for item in list(error.errors or [])[:3]:
             if not isinstance(item, dict):
                 continue
-            title = item.get("title") or item.get("details") or ""
+            title = str(item.get("title") or item.get("details") or "")
             source = item.get("source")
             pointer = source.get("pointer") if isinstance(source, dict) else None
-            details.append(f"{title} ({pointer})" if pointer else str(title))
+            if pointer:
+                details.append(f"{title} ({pointer})")
+            elif title and title != error.message:
+                details.append(title)
         if details:
             text += ": " + "; ".join(details)
     elif isinstance(error, TalonOneError):
