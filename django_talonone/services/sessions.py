@@ -53,14 +53,17 @@ def _link(session: CustomerSession, obj: models.Model) -> None:
     session.object_id = str(obj.pk)
 
 
-def open_session(cart: models.Model, profile_id: str = "") -> CustomerSession:
-    """The cart's open session, created on first use (with a never-used id)."""
+def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerSession:
+    """The cart's open session, created on first use (with a never-used id).
+
+    ``profile_id``, when given, is recorded (a shopper who logs in takes the cart along).
+    """
     session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
     if session is None:
-        session = CustomerSession(profile_id=profile_id, state=SessionState.OPEN)
+        session = CustomerSession(profile_id=profile_id or "", state=SessionState.OPEN)
         _link(session, cart)
         session.save()
-    elif session.profile_id != profile_id:
+    elif profile_id is not None and session.profile_id != profile_id:
         session.profile_id = profile_id
         session.save(update_fields=["profile_id", "updated_at"])
     return session
