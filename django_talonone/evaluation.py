@@ -5,7 +5,7 @@ those raw dicts in templates would couple shops to the wire format, so they are 
 an :class:`Evaluation`: discounts keyed by campaign, ruleset, rule and cart position (never
 by label: labels are edited in the Campaign Manager at any time), coupon and referral
 verdicts with a sentence a shopper understands, notifications and free items. Effect types
-this module does not know are kept raw in ``unknown_effects`` rather than dropped, so a
+this module does not know are kept raw (amounts as strings) in ``unknown_effects``, so a
 new Talon.One feature never silently disappears.
 
 Evaluations round-trip through JSON (``to_dict``/``from_dict``, Decimals as strings) so the
@@ -297,7 +297,7 @@ def summarise(
             if kind == "rollbackCoupon":
                 rolled_back_coupons.append(str(props.get("value", "")))
         elif kind not in _SILENT_TYPES:
-            unknown.append(dict(effect))
+            unknown.append(_jsonable(effect))
     item_discounts: dict[int, Decimal] = {}
     for discount in discounts.values():
         if discount.position is not None:
