@@ -149,11 +149,12 @@ def enqueue_cart(cart: models.Model, *, adapter: CartAdapter | None = None) -> D
     adapter = adapter or cart_adapter_for(cart)
     body = adapter.build_session(cart, state="open")
     content = body["customerSession"]
-    has_session = _linked(cart).filter(state=SessionState.OPEN).exists()
-    if not has_session and not content["cartItems"] and not content["couponCodes"]:
+    session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+    if session is None and not content["cartItems"] and not content["couponCodes"]:
         return None
     with transaction.atomic():
-        session = open_session(cart, content["profileId"])
+        if session is None or session.profile_id != content["profileId"]:
+            session = open_session(cart, content["profileId"])
         return dispatch.send(
             "cart",
             Operation.UPDATE_SESSION,
