@@ -1,0 +1,112 @@
+"""Overlapping requests over real HTTP: one session at a time, other sessions unaffected.
+
+Injected latency keeps the first request busy; the second one is sent only once the first
+is known to be inside the emulator (its latency sleep has begun), and the tests check the
+second reply arrived while the first was still in flight, so there is no race to lose.
+Only the first request really sleeps, which makes "not serialised" easy to see.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from django_talonone.emulator import Emulator, EmulatorApp, EmulatorState, RunningEmulator
+from django_talonone.emulator.server import serve_in_thread
+
+API_KEY = "api-secret-1"
+AUTH = {"Authorization": f"ApiKey-v1 {API_KEY}"}
+CART = {"customerSession": {"cartItems": [{"name": "Mug", "sku": "M", "quantity": 1, "price": 5}]}}
+LATENCY_MS = 400
+
+
+class SignallingSleep:
+    """The first call really sleeps (the server holds that request) and says it started."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+
+    def __call__(self, seconds: float) -> None:
+        if not self.started.is_set():
+            self.started.set()
+            time.sleep(seconds)
+
+
+@pytest.fixture
+def sleep() -> SignallingSleep:
+    return SignallingSleep()
+
+
+@pytest.fixture
+def running(sleep: SignallingSleep) -> Iterator[RunningEmulator]:
+    app = EmulatorApp(EmulatorState(), API_KEY, sleep=sleep)
+    with serve_in_thread(app) as server:
+        yield server
+
+
+def put(url: str, session_id: str) -> requests.Response:
+    return requests.put(
+        f"{url}/v2/customer_sessions/{session_id}", json=CART, headers=AUTH, timeout=10
+    )
+
+
+def slow_first_then(
+    running: RunningEmulator, sleep: SignallingSleep, second_session: str
+) -> tuple[requests.Response, requests.Response, bool]:
+    """Start a slow update of ``same``; once it is inside, update ``second_session``."""
+    requests.put(
+        f"{running.url}/_emulator/faults",
+        json={"latencyMs": LATENCY_MS, "operations": ["updateCustomerSessionV2"]},
+        timeout=5,
+    ).raise_for_status()
+    replies: dict[str, requests.Response] = {}
+    first = threading.Thread(target=lambda: replies.update(first=put(running.url, "same")))
+    first.start()
+    assert sleep.started.wait(5)
+    second = put(running.url, second_session)
+    overlapped = first.is_alive()
+    first.join()
+    return replies["first"], second, overlapped
+
+
+def test_overlapping_update_of_the_same_session_is_409_at_once(
+    running: RunningEmulator, sleep: SignallingSleep
+) -> None:
+    first, second, overlapped = slow_first_then(running, sleep, "same")
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json() == {
+        "message": "Too many requests are updating this session at the same time",
+        "errors": [],
+        "StatusCode": 409,
+    }
+    assert overlapped  # refused while the first was still running, not queued behind it
+
+
+def test_other_sessions_are_not_serialised_behind_the_latency(
+    running: RunningEmulator, sleep: SignallingSleep
+) -> None:
+    first, second, overlapped = slow_first_then(running, sleep, "other")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert overlapped  # "other" was served while "same" was still sleeping
+
+
+def test_busy_mark_is_released_after_the_request(
+    running: RunningEmulator, sleep: SignallingSleep
+) -> None:
+    slow_first_then(running, sleep, "same")
+    assert put(running.url, "same").status_code == 200
+
+
+def test_server_stop_closes_the_port() -> None:
+    emulator = Emulator(api_key=API_KEY)
+    running = emulator.serve()
+    url = running.url
+    assert requests.get(f"{url}/_emulator/health", timeout=5).status_code == 200
+    running.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"{url}/_emulator/health", timeout=5)
