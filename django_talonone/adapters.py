@@ -95,8 +95,10 @@ class SessionAdapter:
             raise NotImplementedError(
                 f"{type(self).__name__} needs line_model and line_parent, or get_items()."
             )
-        manager = self.line_model._default_manager
-        return manager.filter(**{self.line_parent: obj}).order_by("pk")
+        lines: Iterable[Any] = self.line_model._default_manager.filter(
+            **{self.line_parent: obj}
+        ).order_by("pk")
+        return lines
 
     def line_to_item(self, line: Any) -> LineItem:
         def read(name: str, default: Any = None) -> Any:

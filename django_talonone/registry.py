@@ -124,7 +124,13 @@ def register_cart(
 
     _connect(model, post_save, model, cart_saved)
     if made.line_model is not None:
-        parent = made.line_model._meta.get_field(made.line_parent).attname
+        field = made.line_model._meta.get_field(made.line_parent)
+        if not isinstance(field, models.ForeignKey):
+            raise ImproperlyConfigured(
+                f"{type(made).__name__}.line_parent must name a ForeignKey of "
+                f"{made.line_model.__name__}; {made.line_parent!r} is not one"
+            )
+        parent = field.attname
 
         def line_changed(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
             _defer("cart", model, getattr(instance, parent), flush, using)

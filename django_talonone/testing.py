@@ -65,13 +65,19 @@ class TalonOneHarness:
 
     def session(self, session_id: str) -> dict[str, Any]:
         """The emulator's stored customer session (raises ``TalonOneNotFound`` if absent)."""
-        with self.client() as client:
+        client = self.client()
+        try:
             return dict(client.get_customer_session(session_id)["customerSession"])
+        finally:
+            client.close()
 
     def inventory(self, profile_id: str, **flags: bool) -> dict[str, Any]:
         """The profile's inventory; pass ``coupons=True``, ``profile=True``..."""
-        with self.client() as client:
+        client = self.client()
+        try:
             return dict(client.get_customer_inventory(profile_id, **flags))
+        finally:
+            client.close()
 
     def fail(self, status: int = 503, *, operations: list[str] | None = None) -> None:
         """Make every matching call answer ``status`` until :meth:`heal`."""
@@ -108,7 +114,7 @@ def talonone_harness(
 @contextmanager
 def _eager_celery() -> Iterator[None]:
     try:
-        from celery import current_app
+        from celery import current_app  # type: ignore[import-untyped]
     except ImportError:  # without Celery, sync delivery mode is the way to test
         yield
         return

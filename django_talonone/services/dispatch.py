@@ -24,7 +24,7 @@ logger = logging.getLogger("django_talonone.services")
 
 def send(
     event: str,
-    operation: Operation,
+    operation: Operation | str,
     *,
     lane: str,
     args: Sequence[str | int] = (),

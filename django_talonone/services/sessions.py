@@ -58,7 +58,9 @@ def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerS
 
     ``profile_id``, when given, is recorded (a shopper who logs in takes the cart along).
     """
-    session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+    session: CustomerSession | None = (
+        _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+    )
     if session is None:
         session = CustomerSession(profile_id=profile_id or "", state=SessionState.OPEN)
         _link(session, cart)
@@ -71,7 +73,8 @@ def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerS
 
 def order_session(order: models.Model) -> CustomerSession | None:
     """The session an order closed (``None`` until it is placed)."""
-    return _linked(order).order_by("-pk").first()
+    session: CustomerSession | None = _linked(order).order_by("-pk").first()
+    return session
 
 
 def record_evaluation(session: CustomerSession, reply: Mapping[str, Any]) -> Evaluation:
@@ -181,7 +184,7 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
     (``cart_attribute``), otherwise a new one. Call it once the order has all its lines.
     """
     adapter = adapter or order_adapter_for(order)
-    body = adapter.build_session(order, state=SessionState.CLOSED)
+    body = adapter.build_session(order, state="closed")
     with transaction.atomic():
         session = order_session(order)
         if session is not None and session.state != SessionState.OPEN:
