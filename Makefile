@@ -23,8 +23,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The main suite, then the real-infrastructure suite (PostgreSQL, Redis, Celery workers:
+# start them with .ci/services.sh; without them those tests skip, except under CI=true).
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/integration --ds=tests.settings_postgres $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/client_overhead.py
