@@ -45,9 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also accept this key as ManagementKey-v1/Bearer on the audience deletes",
     )
     parser.add_argument("--campaigns", metavar="FILE", help="campaigns file (JSON)")
-    parser.add_argument(
-        "--state", metavar="FILE", help="keep the state in FILE across restarts"
-    )
+    parser.add_argument("--state", metavar="FILE", help="keep the state in FILE across restarts")
     parser.add_argument("--faults", metavar="JSON", help="faults to inject from the start")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     return parser
