@@ -29,10 +29,12 @@ from .faults import (
     FaultSpec,
     ResponseTimedOut,
 )
+from .handlers import HANDLERS
 from .persistence import load_state, save_state
 from .requestlog import DEFAULT_LOG_SIZE, RequestLog, loggable_headers
 from .routing import Operation, Request, Response
 from .state import EmulatorState
+from .validation import validate_request
 from .wsgi import (
     READ_TIMEOUT_KEY,
     BodyTooLarge,
@@ -100,18 +102,6 @@ def injected_response(status: int, operation: Operation) -> Response:
     return response
 
 
-def _default_handlers() -> Mapping[str, Handler]:
-    from .handlers import HANDLERS
-
-    return HANDLERS
-
-
-def _default_validator() -> Validator:
-    from .validation import validate_request
-
-    return validate_request
-
-
 @dataclass
 class _Trace:
     """What the log needs to know about one request as it moves through the pipeline."""
@@ -156,8 +146,8 @@ class EmulatorApp:
         self.requests = RequestLog(log_size)
         self.lock = threading.RLock()
         self._sleep = sleep
-        self._handlers = handlers if handlers is not None else _default_handlers()
-        self._validate = validator if validator is not None else _default_validator()
+        self._handlers = handlers if handlers is not None else HANDLERS
+        self._validate = validator if validator is not None else validate_request
         self._busy: set[routing.LockKey] = set()
         self._busy_guard = threading.Lock()
         self._control = ControlEndpoints(self)
@@ -172,13 +162,15 @@ class EmulatorApp:
         path = request_path(environ)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             response = self._control.handle(method, path, environ)
+            headers, payload = encode_response(response)
         else:
-            response = self._serve_and_record(environ, method, path)
-        headers, payload = encode_response(response)
+            response, headers, payload = self._serve_and_record(environ, method, path)
         start_response(status_line(response.status), headers)
         return [payload]
 
-    def _serve_and_record(self, environ: Environ, method: str, path: str) -> Response:
+    def _serve_and_record(
+        self, environ: Environ, method: str, path: str
+    ) -> tuple[Response, list[tuple[str, str]], bytes]:
         """Run the pipeline and log the outcome; raise the transport signals it asks for.
 
         A caller whose read timeout expired never sees the reply (nor a later drop), but
@@ -191,13 +183,13 @@ class EmulatorApp:
             response: Response | None = self._serve_api(environ, method, path, headers, trace)
         except DropConnection:
             response = None
-        payload = encode_response(response)[1] if response is not None else b""
+        reply_headers, payload = encode_response(response) if response is not None else ([], b"")
         self._record(environ, method, path, headers, trace, started, response, payload)
         if trace.timed_out:
             raise ResponseTimedOut
         if response is None:
             raise DropConnection
-        return response
+        return response, reply_headers, payload
 
     # -- the API pipeline --------------------------------------------------------------
 
