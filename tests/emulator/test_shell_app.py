@@ -250,3 +250,15 @@ def _run(app: EmulatorApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str
     started: list[Any] = []
     payload = b"".join(app(environ, lambda status, headers: started.extend([status, headers])))
     return started[0], started[1], payload
+
+
+def test_percent_encoded_path_parameters_are_decoded_once(emulator: Emulator) -> None:
+    path = "/v1/coupon_reservations/customerprofiles/A%2FB%25"
+    in_process = call(emulator, "GET", path)
+    with emulator.serve() as running:
+        over_http = requests.get(
+            running.url + path, headers={"Authorization": f"ApiKey-v1 {API_KEY}"}, timeout=5
+        )
+    for reply in (in_process, over_http):
+        assert reply.status_code == 404
+        assert reply.json()["message"] == "Coupon 'A/B%' not found"
