@@ -22,11 +22,6 @@ def emulator() -> Emulator:
     return Emulator(api_key=API_KEY, management_key=MANAGEMENT_KEY)
 
 
-@pytest.fixture
-def http(emulator: Emulator) -> requests.Session:
-    return emulator.session()
-
-
 def call(
     emulator: Emulator,
     method: str,
