@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 
 # The main suite, then the real-infrastructure suite (PostgreSQL, Redis, Celery workers:
 # start them with .ci/services.sh; without them those tests skip, except under CI=true).
-test: $(STAMP) lint
+test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/integration --ds=tests.settings_postgres $(PYTEST_ARGS)
 

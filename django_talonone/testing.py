@@ -71,11 +71,22 @@ class TalonOneHarness:
         finally:
             client.close()
 
-    def inventory(self, profile_id: str, **flags: bool) -> dict[str, Any]:
-        """The profile's inventory; pass ``coupons=True``, ``profile=True``..."""
+    def inventory(
+        self,
+        profile_id: str,
+        *,
+        profile: bool | None = None,
+        coupons: bool | None = None,
+        referrals: bool | None = None,
+    ) -> dict[str, Any]:
+        """The profile's inventory, with the sections asked for."""
         client = self.client()
         try:
-            return dict(client.get_customer_inventory(profile_id, **flags))
+            return dict(
+                client.get_customer_inventory(
+                    profile_id, profile=profile, coupons=coupons, referrals=referrals
+                )
+            )
         finally:
             client.close()
 

@@ -32,7 +32,9 @@ def field_error(
     """Build an :class:`ApiError` naming one offending body field or parameter."""
     if (pointer is None) == (parameter is None):
         raise ValueError("give exactly one of pointer= or parameter=")
-    source = {"pointer": pointer} if pointer is not None else {"parameter": parameter}
+    source: dict[str, str] = (
+        {"pointer": pointer} if pointer is not None else {"parameter": str(parameter)}
+    )
     return ApiError(status, message, [{"title": message, "source": source}])
 
 
