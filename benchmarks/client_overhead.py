@@ -40,15 +40,27 @@ BENCH_CONFIG: dict[str, Any] = {
             "id": 1,
             "name": "Welcome 10%",
             "coupons": [{"code": "WELCOME10"}],
-            "rules": [{"title": "10% off with coupon", "discount": {"percent": "10"}}],
+            "rules": [
+                {
+                    "name": "10% off with WELCOME10",
+                    "effects": [{"type": "discount", "name": "Welcome 10%", "percent": 10}],
+                }
+            ],
         },
         {
             "id": 7,
             "name": "Spring mugs",
             "rules": [
                 {
-                    "title": "15% off every mug",
-                    "itemDiscount": {"percent": "15", "category": "mugs"},
+                    "name": "15% off every mug",
+                    "effects": [
+                        {
+                            "type": "discountPerItem",
+                            "name": "Mugs 15%",
+                            "percent": 15,
+                            "categories": ["mugs"],
+                        }
+                    ],
                 }
             ],
         },
