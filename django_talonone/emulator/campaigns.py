@@ -274,7 +274,7 @@ def _no_unknown(data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
 def _int(value: Any, where: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{where}: must be an integer >= {minimum}")
-    return value
+    return int(value)
 
 
 def _bool(value: Any, where: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .clock import Clock, parse_timestamp
 from .engine import Evaluation, evaluate
 from .errors import field_error, not_found
 from .ledger import current_effects, redeem, rollback_all
@@ -110,6 +111,17 @@ def _content_changed(stored: Mapping[str, Any], content: Mapping[str, Any]) -> b
     return any(stored[key] != value for key, value in content.items())
 
 
+def _fixed_clock(text: str) -> Clock:
+    """A clock stuck at the ``now`` query parameter: dry runs can preview a future date."""
+    try:
+        moment = parse_timestamp(text)
+    except ValueError:
+        raise field_error(
+            400, f"now: not an RFC 3339 timestamp: {text!r}", parameter="now"
+        ) from None
+    return lambda: moment
+
+
 def _check_transition(before: str | None, after: str) -> None:
     if before is None:
         if after not in ("open", "closed"):
@@ -130,6 +142,8 @@ def _check_transition(before: str | None, after: str) -> None:
 def update_customer_session_v2(state: EmulatorState, request: Request) -> Response:
     """Create, update, close or cancel a session (``dry=true`` works on a scratch copy)."""
     work = state.scratch_copy() if request.query.get("dry") == "true" else state
+    if work is not state and request.query.get("now"):
+        work.clock = _fixed_clock(request.query["now"])
     session_id = request.path_params["customerSessionId"]
     payload: Mapping[str, Any] = request.body["customerSession"]
     wanted = request.body.get("responseContent") or []

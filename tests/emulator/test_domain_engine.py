@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from django_talonone.emulator.errors import ApiError
 from django_talonone.emulator.handlers import HANDLERS
 from django_talonone.emulator.routing import Request
 from django_talonone.emulator.state import EmulatorState
@@ -414,3 +415,29 @@ def test_referral_usage_and_campaign_limits() -> None:
     assert put(state, "s5", referralCode="NOPE")["effects"][0]["props"]["rejectionReason"] == (
         "ReferralNotFound"
     )
+
+
+def test_dry_run_with_now_previews_a_future_date(coupons: EmulatorState) -> None:
+    body = {"customerSession": {"couponCodes": ["SOON"]}}
+    request = Request(
+        "updateCustomerSessionV2",
+        "PUT",
+        {"customerSessionId": "s"},
+        {"dry": "true", "now": "2026-12-24T00:00:00Z"},
+        {},
+        body,
+    )
+    reply = HANDLERS["updateCustomerSessionV2"](coupons, request).body
+    assert of_type(reply, "acceptCoupon")
+    assert coupons.now() == NOW
+    bad = Request(
+        "updateCustomerSessionV2",
+        "PUT",
+        {"customerSessionId": "s"},
+        {"dry": "true", "now": "soon"},
+        {},
+        body,
+    )
+    with pytest.raises(ApiError) as caught:
+        HANDLERS["updateCustomerSessionV2"](coupons, bad)
+    assert caught.value.errors[0]["source"] == {"parameter": "now"}
