@@ -108,7 +108,14 @@ def create_session_record(state: EmulatorState, session_id: str, profile_id: str
 
 
 def _content_changed(stored: Mapping[str, Any], content: Mapping[str, Any]) -> bool:
-    return any(stored[key] != value for key, value in content.items())
+    """Whether the request changes anything (returned quantities are the server's own)."""
+
+    def comparable(key: str, value: Any) -> Any:
+        if key != "cartItems":
+            return value
+        return [{k: v for k, v in item.items() if k != "returnedQuantity"} for item in value]
+
+    return any(comparable(k, stored[k]) != comparable(k, v) for k, v in content.items())
 
 
 def _fixed_clock(text: str) -> Clock:

@@ -217,3 +217,14 @@ def test_cancel_after_partial_return_rolls_back_only_the_rest() -> None:
     assert [e["effectType"] for e in cancelled["effects"]].count("rollbackCoupon") == 1
     profile = state.data["profiles"]["frank"]
     assert (profile["closedSessions"], profile["totalSales"]) == (0, 0)
+
+
+def test_cancel_may_resend_the_full_snapshot_after_a_return() -> None:
+    state = EmulatorState()
+    cart = [item("A", "60.00"), item("B", "40.00")]
+    close(state, cartItems=cart)
+    give_back(state, [{"position": 0}])
+    cancelled = close(state, state="cancelled", cartItems=cart)
+    assert {e["effectType"] for e in cancelled["effects"]} == {"rollbackDiscount"}
+    with pytest.raises(ApiError):
+        close(state, "o1", state="cancelled", cartItems=[item("A", "1.00")])
