@@ -38,20 +38,26 @@ Error = dict[str, Any]
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?"
-    r"(?:[Zz]|([+-])(\d{2}):(\d{2}))",
+    r"(?:[Zz]|([+-])(\d{2})(:?)(\d{2}))",
     re.ASCII,
 )
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 _MAX_SHOWN_CHARS = 40
 
 
-def is_rfc3339_date_time(value: str) -> bool:
-    """Whether ``value`` is an RFC 3339 date-time with a real calendar date and offset."""
+def is_rfc3339_date_time(value: str, *, compact_offset: bool = False) -> bool:
+    """Whether ``value`` is an RFC 3339 date-time with a real calendar date and offset.
+
+    ``compact_offset`` also accepts ``+0000`` (no colon): the official Python SDK formats
+    date-time *query* parameters that way, and the emulator must take what it sends.
+    """
     found = _RFC3339.fullmatch(value)
     if found is None:
         return False
     year, month, day, hour, minute, second = (int(found.group(n)) for n in range(1, 7))
-    sign, offset_hours, offset_minutes = found.group(7, 8, 9)
+    sign, offset_hours, colon, offset_minutes = found.group(7, 8, 9, 10)
+    if sign is not None and not colon and not compact_offset:
+        return False
     try:
         # RFC 3339 allows a leap second (60); datetime does not, so check it as 59.
         datetime(year, month, day, hour, minute, min(second, 59))
@@ -155,7 +161,10 @@ def _query_errors(operation: str, query: Mapping[str, str]) -> Iterator[Error]:
             continue
         value = query[name]
         rule, allowed = _PARAMETER_RULES[kind]
-        valid = value in allowed if allowed is not None else is_rfc3339_date_time(value)
+        if allowed is not None:
+            valid = value in allowed
+        else:
+            valid = is_rfc3339_date_time(value, compact_offset=True)
         if not valid:
             yield _parameter_error("query", name, rule, value)
 

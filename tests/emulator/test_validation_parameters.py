@@ -108,6 +108,12 @@ def test_date_time_parameters(operation: str, name: str) -> None:
     assert "RFC 3339 date-time" in errors[0]["title"]
 
 
+def test_date_time_parameters_take_the_official_sdk_format() -> None:
+    # talon_one formats query date-times with strftime's colon-less %z offset.
+    query = {"now": "2099-06-01T12:30:00.000000+0000"}
+    assert errors_of("updateCustomerSessionV2", query) == []
+
+
 def test_unknown_query_parameters_are_ignored() -> None:
     assert errors_of("getCustomerInventory", {"verbose": "please", "page": "x"}) == []
     # A flag of another operation means nothing here either.
@@ -198,3 +204,10 @@ def test_rfc3339_accepts(value: str) -> None:
 )
 def test_rfc3339_rejects(value: str) -> None:
     assert not is_rfc3339_date_time(value)
+
+
+def test_rfc3339_compact_offsets_only_when_asked() -> None:
+    assert not is_rfc3339_date_time("2024-05-01T12:00:00+0200")
+    assert is_rfc3339_date_time("2024-05-01T12:00:00+0200", compact_offset=True)
+    assert not is_rfc3339_date_time("2024-05-01T12:00:00+0260", compact_offset=True)
+    assert not is_rfc3339_date_time("2024-05-01T12:00:00+02", compact_offset=True)
