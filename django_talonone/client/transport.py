@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final
-from urllib.parse import urlsplit
+from typing import Any, Final, TypeVar
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from django_talonone import __version__
 
+from .config import check_base_url, check_secret, non_negative, positive, timeout_pair
 from .encoding import dumps, loads, query_string
 from .errors import (
     TalonOneConfigurationError,
@@ -46,6 +46,7 @@ __all__ = ["NO_BODY", "Operation", "Timeout", "Transport"]
 logger = logging.getLogger("django_talonone.client")
 
 Timeout = float | tuple[float, float]
+_T = TypeVar("_T", bound="Transport")
 NO_BODY: Final = object()
 _SNIPPET = 200
 _NO_CONTENT = frozenset({204, 205})
@@ -64,56 +65,6 @@ class Operation:
     method: str
     idempotent: bool
     management: bool = False
-
-
-def _secret(name: str, value: object) -> str:
-    """Validate a credential without ever echoing it."""
-    if not isinstance(value, str) or not value:
-        raise TalonOneConfigurationError(f"{name} must be a non-empty string")
-    if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
-        raise TalonOneConfigurationError(
-            f"{name} contains whitespace or non-printable characters (value not shown)"
-        )
-    return value
-
-
-def _base_url(value: object) -> str:
-    if not isinstance(value, str):
-        raise TalonOneConfigurationError("base_url must be a string like https://x.talon.one")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TalonOneConfigurationError(
-            f"base_url must be an http(s)://host URL (e.g. https://mycompany.talon.one), "
-            f"got {value!r}"
-        )
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise TalonOneConfigurationError(
-            "base_url must not carry credentials, a query or a fragment"
-        )
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise TalonOneConfigurationError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _non_negative(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise TalonOneConfigurationError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
-def _timeout(value: object) -> tuple[float, float]:
-    if isinstance(value, tuple) and len(value) == 2:
-        return _positive("timeout[0] (connect)", value[0]), _positive("timeout[1] (read)", value[1])
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = _positive("timeout", value)
-        return seconds, seconds
-    raise TalonOneConfigurationError(
-        f"timeout must be seconds or a (connect, read) tuple of seconds, got {value!r}"
-    )
 
 
 class Transport:
@@ -137,25 +88,25 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self.base_url = _base_url(base_url)
-        api_auth = f"ApiKey-v1 {_secret('api_key', api_key)}"
+        self.base_url = check_base_url(base_url)
+        api_auth = f"ApiKey-v1 {check_secret('api_key', api_key)}"
         if management_key is not None and management_token is not None:
             raise TalonOneConfigurationError("give management_key or management_token, not both")
         if management_key is not None:
-            manager_auth = f"ManagementKey-v1 {_secret('management_key', management_key)}"
+            manager_auth = f"ManagementKey-v1 {check_secret('management_key', management_key)}"
         elif management_token is not None:
-            manager_auth = f"Bearer {_secret('management_token', management_token)}"
+            manager_auth = f"Bearer {check_secret('management_token', management_token)}"
         else:
             manager_auth = api_auth
         self._manager_scheme = manager_auth.split(" ", 1)[0]
-        self.timeout = _timeout(timeout)
+        self.timeout = timeout_pair(timeout)
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
             raise TalonOneConfigurationError(
                 f"max_attempts must be an int >= 1, got {max_attempts!r}"
             )
         self.max_attempts = max_attempts
-        self.deadline = _positive("deadline", deadline)
-        if _non_negative("backoff_max", backoff_max) < _non_negative("backoff", backoff):
+        self.deadline = positive("deadline", deadline)
+        if non_negative("backoff_max", backoff_max) < non_negative("backoff", backoff):
             raise TalonOneConfigurationError("backoff_max must be >= backoff")
         if session is not None and not isinstance(session, requests.Session):
             raise TalonOneConfigurationError("session must be a requests.Session")
@@ -201,7 +152,7 @@ class Transport:
         if self._owns_session:
             self._session.close()
 
-    def __enter__(self) -> Transport:
+    def __enter__(self: _T) -> _T:
         return self
 
     def __exit__(

@@ -12,49 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal, TypedDict
 
-__all__ = [
-    "APIError",
-    "AdditionalCost",
-    "Audience",
-    "CartItem",
-    "Coupon",
-    "CouponReservations",
-    "CustomerInventory",
-    "CustomerProfile",
-    "CustomerProfileAudienceRequest",
-    "CustomerProfileAudienceRequestItem",
-    "CustomerProfileIntegrationRequestV2",
-    "CustomerSessionV2",
-    "Effect",
-    "ErrorResponse",
-    "ErrorResponseWithStatus",
-    "ErrorSource",
-    "InlineResponse200",
-    "InlineResponse201",
-    "IntegrationCustomerSessionResponse",
-    "IntegrationEventV2Request",
-    "IntegrationRequest",
-    "IntegrationState",
-    "IntegrationStateV2",
-    "InventoryCoupon",
-    "MultipleCustomerProfileIntegrationRequest",
-    "MultipleCustomerProfileIntegrationRequestItem",
-    "MultipleCustomerProfileIntegrationResponseV2",
-    "NewAudience",
-    "NewCustomerSessionV2",
-    "NewEvent",
-    "NewReferral",
-    "NewReferralsForMultipleAdvocates",
-    "NewReturn",
-    "ProfileAudiencesChanges",
-    "Referral",
-    "Return",
-    "ReturnIntegrationRequest",
-    "ReturnedCartItem",
-    "SessionState",
-    "UpdateAudience",
-]
-
 SessionState = Literal["open", "closed", "partially_returned", "cancelled"]
 JSONObject = dict[str, Any]
 

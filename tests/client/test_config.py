@@ -82,7 +82,7 @@ def test_defaults() -> None:
         ({"management_token": MANAGEMENT_TOKEN}, "Bearer"),
     ],
 )
-def test_repr_and_str_show_no_credentials(credentials: dict[str, str], scheme: str) -> None:
+def test_repr_and_str_show_no_credentials(credentials: dict[str, Any], scheme: str) -> None:
     client = TalonOneClient(BASE, API_KEY, **credentials)
     assert repr(client) == (
         f"<TalonOneClient base_url='{BASE}' auth='ApiKey-v1 ***' manager_auth='{scheme} ***'>"

@@ -16,6 +16,7 @@ from django_talonone.client.encoding import dumps, loads
 from .conftest import BASE
 
 URL = f"{BASE}/v2/customer_profiles/p1"
+Point = namedtuple("Point", "x y")
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,7 @@ URL = f"{BASE}/v2/customer_profiles/p1"
             b'"2025-06-01T08:00:00+02:00"',
         ),
         ((1, 2), b"[1,2]"),
-        (namedtuple("Point", "x y")(1, 2), b"[1,2]"),
+        (Point(1, 2), b"[1,2]"),
     ],
 )
 def test_values_on_the_wire(value: Any, wire: bytes) -> None:
