@@ -274,7 +274,13 @@ def test_customer_inventory_with_every_section(api: talon_one.IntegrationApi) ->
         models.NewReferral(campaign_id=REFERRAL_CAMPAIGN, advocate_profile_integration_id="ann")
     )
     inventory = api.get_customer_inventory(
-        "ann", profile=True, referrals=True, coupons=True, loyalty=True, giveaways=True
+        "ann",
+        profile=True,
+        referrals=True,
+        coupons=True,
+        loyalty=True,
+        giveaways=True,
+        achievements=True,
     )
     assert inventory.profile is not None
     assert inventory.profile.integration_id == "ann"
