@@ -202,7 +202,7 @@ class Transport:
         except TalonOneError as error:
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
-                    "Talon.One %s %s failed on attempt %d (%s, %.1f ms): giving up",
+                    "Talon.One %s %s failed on attempt %d (%s, %.1f ms): not retrying",
                     *_log_args(call),
                     extra=_log_extra(call),
                 )

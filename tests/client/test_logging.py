@@ -57,7 +57,7 @@ def test_retries_are_warnings_and_the_final_failure_is_info(
         503,
     ]
     assert "retrying in" in records[0].getMessage()
-    assert "giving up" in records[1].getMessage()
+    assert "not retrying" in records[1].getMessage()
 
 
 def test_a_retried_success_logs_each_attempt_once(
