@@ -91,11 +91,17 @@ def unregister(model: ModelType) -> None:
 
 
 def _defer(
-    action: str, model: ModelType, pk: Any, handler: Callable[[Any], Any], using: str
+    action: str,
+    model: ModelType,
+    pk: Any,
+    handler: Callable[[Any], Any],
+    using: str,
+    *,
+    load: bool = True,
 ) -> None:
     from django_talonone.services.coalescing import defer
 
-    defer(action, model, pk, handler, using)
+    defer(action, model, pk, handler, using, load=load)
 
 
 def register_cart(
@@ -114,13 +120,17 @@ def register_cart(
     if not watch:
         return made
 
-    def flush(cart: Any) -> None:
-        from django_talonone.services.sessions import cart_changed
+    def flush(pk: Any, using: str) -> None:
+        from django_talonone.services.sessions import registered_cart_changed
 
-        cart_changed(cart, adapter=made)
+        registered_cart_changed(model, pk, adapter=made, using=using)
+
+    def changed(pk: Any, using: str) -> None:
+        # The pk only: in outbox mode recording the change needs no query (see coalescing).
+        _defer("cart", model, pk, partial(flush, using=using), using, load=False)
 
     def cart_saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
-        _defer("cart", model, instance.pk, flush, using)
+        changed(instance.pk, using)
 
     _connect(model, post_save, model, cart_saved)
     if made.line_model is not None:
@@ -133,7 +143,7 @@ def register_cart(
         parent = field.attname
 
         def line_changed(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
-            _defer("cart", model, getattr(instance, parent), flush, using)
+            changed(getattr(instance, parent), using)
 
         _connect(model, post_save, made.line_model, line_changed)
         _connect(model, post_delete, made.line_model, line_changed)

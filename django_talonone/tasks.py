@@ -1,8 +1,8 @@
-"""Celery tasks of django-talonone: outbox delivery and its periodic sweeper.
+"""Celery tasks of django-talonone: outbox delivery, the snapshot watch and the sweeper.
 
-Arguments are lane names only (a session or profile id), never payloads or keys. Both
-tasks are idempotent: a duplicate or redelivered message finds nothing to claim, which
-is what makes ``acks_late`` (redeliver if a worker dies mid-task) safe.
+Arguments are lane names (a session, cart or profile id) or outbox row ids, never payloads
+or keys. The tasks are idempotent: a duplicate or redelivered message finds nothing to
+claim, which is what makes ``acks_late`` (redeliver if a worker dies mid-task) safe.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from celery import Task, shared_task  # type: ignore[import-untyped]
 
 from django_talonone.outbox import LaneState, deliver_lane, sweep
+from django_talonone.outbox.snapshots import WATCH_EVERY, watch
 
 
 @shared_task(  # type: ignore[untyped-decorator]
@@ -45,3 +46,19 @@ def deliver_lane_task(self: Task, lane: str) -> dict[str, Any]:
 def sweep_outbox() -> list[str]:
     """Wake the lanes whose retry is due or whose worker died (run it from Celery beat)."""
     return sweep()
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="talonone.watch_outbox", bind=True, acks_late=True, ignore_result=True
+)
+def watch_outbox(self: Task, floor: int, seen: int, polls: int) -> list[str]:
+    """Kick the lanes of rows above ``floor``, then poll again ``polls - 1`` times.
+
+    ``seen`` is the highest id the previous poll saw: it becomes the next poll's floor,
+    so each poll looks again at the rows of the one before (see ``outbox.snapshots``).
+    Eager runs poll once: they would not wait between polls.
+    """
+    lanes, newest = watch(floor)
+    if polls > 1 and not self.request.is_eager:
+        self.apply_async((seen, max(seen, newest), polls - 1), countdown=WATCH_EVERY)
+    return lanes

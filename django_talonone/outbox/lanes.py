@@ -3,6 +3,10 @@
 Rows of one lane are delivered one at a time and in order. Everything that touches one
 Talon.One session shares a lane (updates, close, cancel, returns), and so does everything
 that touches one profile, because Talon.One answers 409 to parallel requests on either.
+
+A session born from a registered cart lives on its *cart* lane: a cart change is recorded
+before anyone knows (or creates) the cart's session, so its close, cancel and returns
+follow it on the same lane and can never overtake it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ def _lane(kind: str, key: str | int) -> str:
 def session_lane(session_id: str) -> str:
     """Lane of one customer session: its updates, close/cancel and returns."""
     return _lane("session", session_id)
+
+
+def cart_lane(model_label: str, pk: str | int) -> str:
+    """Lane of one shop cart (``model_label`` is ``Model._meta.label_lower``)."""
+    return _lane("cart", f"{model_label}:{pk}")
 
 
 def profile_lane(integration_id: str | int) -> str:

@@ -11,6 +11,11 @@ looks numeric stays a string. ``query`` holds the client method's keyword argume
 
 Anything else that JSON cannot hold is rejected before the row is written, with an error
 naming the offending field.
+
+A cart snapshot is recorded as a mere reference, ``{"cart": {"model": ..., "pk": ...}}``:
+the worker builds the call from the cart as it is at delivery time (always the newest
+state, and no work in the shopper's request) and stores what it sent next to the
+reference, in the usual form.
 """
 
 from __future__ import annotations
@@ -107,6 +112,19 @@ def _restore(document: dict[str, Any], pointer: str) -> None:
         parent[int(last)] = Decimal(parent[int(last)])
     else:
         parent[last] = Decimal(parent[last])
+
+
+def cart_reference(model_label: str, pk: str | int) -> dict[str, Any]:
+    """The stored payload of a cart snapshot that is still to be built."""
+    return {"cart": {"model": model_label, "pk": str(pk)}}
+
+
+def referenced_cart(stored: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(model label, pk)`` of a cart snapshot's payload, ``None`` for any other call."""
+    reference = stored.get("cart")
+    if not isinstance(reference, Mapping):
+        return None
+    return str(reference["model"]), str(reference["pk"])
 
 
 def decode_payload(stored: Mapping[str, Any]) -> tuple[list[str | int], Any, dict[str, Any]]:

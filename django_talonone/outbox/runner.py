@@ -6,6 +6,11 @@ Transport errors, 409, 429, 5xx and unreadable replies are retried with exponent
 backoff and jitter, up to ``OUTBOX_MAX_ATTEMPTS``; other API errors (400, 401, 403, 404,
 422) are permanent and park the row as dead at once. Time comes from an injectable
 ``clock`` so tests move it instead of sleeping.
+
+Some rows are settled as done without a successful call, with the reason in
+``last_error``: a cart snapshot with nothing to send (its cart was deleted, say), and a
+failure that means the work is already done (DeleteCustomerData of a profile Talon.One
+never saw answers 404).
 """
 
 from __future__ import annotations
@@ -34,9 +39,10 @@ from django_talonone.client import (
 from django_talonone.conf import TalonOneSettings, get_settings
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.services import delivery as service
+from django_talonone.services.cart_snapshots import NothingToSend, prepare
 
 from .claims import Claim, LaneState, NoClaim, claim_head, settle
-from .payload import json_safe
+from .payload import json_safe, referenced_cart
 from .store import delivery_dead, kick
 
 logger = logging.getLogger("django_talonone.outbox")
@@ -140,6 +146,23 @@ def _succeed(claim: Claim, reply: Any, now: datetime) -> bool:
     return True
 
 
+def _settle_done(claim: Claim, reason: str, status: int | None, now: datetime) -> bool:
+    """Mark the claimed row done without a successful call, recording ``reason``."""
+    row = claim.delivery
+    if not settle(
+        claim,
+        now=now,
+        status=DeliveryStatus.DONE,
+        delivered_at=now,
+        last_error=reason[:MAX_ERROR_LENGTH],
+        last_error_status=status,
+    ):
+        logger.warning("Outbox delivery #%s lost its lease; outcome dropped", row.pk)
+        return False
+    logger.info("Outbox delivery #%s (%s) settled without a call: %s", row.pk, row.lane, reason)
+    return True
+
+
 def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSettings) -> bool:
     """Record a failed attempt; returns True when the row is now dead."""
     row = claim.delivery
@@ -188,8 +211,20 @@ def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone
             result.state, result.wake_at = outcome.state, outcome.wake_at
             return result
         try:
+            if referenced_cart(outcome.delivery.payload) is not None:
+                prepare(outcome.delivery)
             reply = service.send(outcome.delivery)
+        except NothingToSend as reason:
+            if _settle_done(outcome, str(reason), None, clock()):
+                result.delivered += 1
+            continue
         except Exception as error:
+            settled = service.settled_without_success(outcome.delivery, error)
+            if settled is not None:
+                status = error.status_code if isinstance(error, TalonOneAPIError) else None
+                if _settle_done(outcome, settled, status, clock()):
+                    result.delivered += 1
+                continue
             if not isinstance(error, TalonOneError):
                 logger.exception("Outbox delivery #%s raised unexpectedly", outcome.delivery.pk)
             if _fail(outcome, error, clock(), config):

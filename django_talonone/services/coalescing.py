@@ -9,7 +9,9 @@ the connection's pending callbacks), and a change that was rolled back is never 
 Outside a transaction (autocommit) every change is handled at once.
 
 The handler receives the object freshly loaded after the commit, so it sees the committed
-state; an object deleted in the meantime is skipped.
+state; an object deleted in the meantime is skipped. With ``load=False`` it receives the
+primary key instead and no query is made: a handler that only records "object X changed"
+(a cart snapshot, built later by the worker) costs the shop's request nothing more.
 """
 
 from __future__ import annotations
@@ -39,13 +41,21 @@ def _still_queued(using: str, callback: Callable[[], None]) -> bool:
     return any(entry[1] is callback for entry in connections[using].run_on_commit)
 
 
-def defer(action: str, model: type[models.Model], pk: Any, handler: Handler, using: str) -> None:
-    """Run ``handler(fresh object)`` once when the current transaction commits."""
+def defer(
+    action: str,
+    model: type[models.Model],
+    pk: Any,
+    handler: Handler,
+    using: str,
+    *,
+    load: bool = True,
+) -> None:
+    """Run ``handler(fresh object)`` (``handler(pk)`` if not ``load``) once on commit."""
     if pk is None:
         return
     connection = connections[using]
     if not connection.in_atomic_block:
-        _run(action, model, pk, handler, using)
+        _run(action, model, pk, handler, using, load)
         return
     key: Key = (action, model, pk)
     pending = _pending(using)
@@ -56,7 +66,7 @@ def defer(action: str, model: type[models.Model], pk: Any, handler: Handler, usi
     def flush() -> None:
         if pending.get(key) is flush:
             del pending[key]
-        _run(action, model, pk, handler, using)
+        _run(action, model, pk, handler, using, load)
 
     pending[key] = flush
     transaction.on_commit(flush, using=using)
@@ -67,11 +77,16 @@ def pending_count(using: str = "default") -> int:
     return sum(1 for callback in _pending(using).values() if _still_queued(using, callback))
 
 
-def _run(action: str, model: type[models.Model], pk: Any, handler: Handler, using: str) -> None:
-    instance = model._default_manager.using(using).filter(pk=pk).first()
-    if instance is None:
-        return
+def _run(
+    action: str, model: type[models.Model], pk: Any, handler: Handler, using: str, load: bool
+) -> None:
     try:
+        if not load:
+            handler(pk)
+            return
+        instance = model._default_manager.using(using).filter(pk=pk).first()
+        if instance is None:
+            return
         handler(instance)
     except Exception:
         # Runs after the shop's commit: raising would report a failure for work that

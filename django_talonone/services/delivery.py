@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from django_talonone.client import TalonOneAPIError
+from django_talonone.evaluation import Evaluation, summarise
 from django_talonone.models import (
     AudienceMembership,
     CouponReservation,
@@ -60,13 +62,14 @@ def send(delivery: Delivery) -> Any:
 
 def record_session_reply(
     session: CustomerSession, reply: Any, *, sent_state: str | None = None
-) -> None:
-    """Store a session reply's effects and state (the reply's state wins over the sent one)."""
+) -> Evaluation:
+    """Store a session reply's state (the reply's wins over the sent one), raw effects and
+    :class:`Evaluation` summary, so the cart page can show it without a call."""
     reply = reply if isinstance(reply, Mapping) else {}
     echoed = reply.get("customerSession")
     state = echoed.get("state") if isinstance(echoed, Mapping) else None
     state = state or sent_state
-    fields = ["evaluated_at", "evaluation_failed", "updated_at"]
+    fields = ["evaluated_at", "evaluation_failed", "last_evaluation", "updated_at"]
     if state in SessionState.values:
         session.state = state
         fields.append("state")
@@ -76,7 +79,15 @@ def record_session_reply(
         fields.append("last_effects")
     session.evaluated_at = timezone.now()
     session.evaluation_failed = False
+    evaluation = summarise(
+        effects if isinstance(effects, list) else [],
+        session_id=session.session_id,
+        state=session.state,
+        evaluated_at=session.evaluated_at,
+    )
+    session.last_evaluation = evaluation.to_dict()
     session.save(update_fields=fields)
+    return evaluation
 
 
 def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
@@ -138,6 +149,21 @@ def apply_reply(delivery: Delivery, reply: Any) -> None:
     elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
         created = operation == Operation.CREATE_RESERVATION
         record_reservations(str(args[0]), body.get("integrationIDs") or [], created=created)
+
+
+def settled_without_success(delivery: Delivery, error: BaseException) -> str | None:
+    """Why a failed call still leaves nothing to do (the row counts as done), or ``None``.
+
+    DeleteCustomerData answering 404: Talon.One never saw that profile, so there is no
+    data to erase; parking the row as dead would only block the profile's lane.
+    """
+    if (
+        delivery.operation == Operation.DELETE_CUSTOMER
+        and isinstance(error, TalonOneAPIError)
+        and error.status_code == 404
+    ):
+        return f"404 {error.message}: Talon.One has no such profile, so nothing to delete"
+    return None
 
 
 def _mark_failed(rows: Any, message: str) -> None:

@@ -4,6 +4,11 @@ The cart page's evaluation is synchronous and fails open: Talon.One being slow o
 must cost the shopper their discount preview, never the page. Order lifecycle calls go
 through the outbox (see :mod:`.dispatch`) in the shop's own transaction.
 
+A cart change in outbox mode only records "cart X changed" on the cart's lane; the worker
+builds the snapshot and opens the session (see :mod:`.cart_snapshots`). A session that
+came from a cart therefore stays on that cart lane for its close, cancel and returns, so
+nothing overtakes a snapshot still queued for it.
+
 Each cart has at most one *open* ``CustomerSession``. Placing an order moves the cart's
 session to the order and closes it, so the next use of that cart starts a new session with
 a fresh id: a closed session's id is never reused.
@@ -16,21 +21,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 
 from django_talonone.adapters import CartAdapter, InvalidPayload, OrderAdapter
 from django_talonone.client import TalonOneAPIError, TalonOneError
 from django_talonone.conf import get_settings
-from django_talonone.evaluation import Evaluation, summarise
+from django_talonone.evaluation import Evaluation
 from django_talonone.models import (
     CustomerSession,
     Delivery,
+    DeliveryStatus,
     Operation,
     SessionReturn,
     SessionState,
 )
-from django_talonone.outbox.lanes import session_lane
+from django_talonone.outbox.lanes import cart_lane, session_lane
+from django_talonone.outbox.snapshots import record_cart_change
 from django_talonone.registry import cart_adapter_for, order_adapter_for
 from django_talonone.services.clients import get_client
 from django_talonone.services.delivery import record_session_reply
@@ -53,14 +60,20 @@ def _link(session: CustomerSession, obj: models.Model) -> None:
     session.object_id = str(obj.pk)
 
 
+def cart_session(cart: models.Model) -> CustomerSession | None:
+    """The cart's open session, or ``None`` before its first evaluation or delivery."""
+    session: CustomerSession | None = (
+        _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+    )
+    return session
+
+
 def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerSession:
     """The cart's open session, created on first use (with a never-used id).
 
     ``profile_id``, when given, is recorded (a shopper who logs in takes the cart along).
     """
-    session: CustomerSession | None = (
-        _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
-    )
+    session = cart_session(cart)
     if session is None:
         session = CustomerSession(profile_id=profile_id or "", state=SessionState.OPEN)
         _link(session, cart)
@@ -79,16 +92,7 @@ def order_session(order: models.Model) -> CustomerSession | None:
 
 def record_evaluation(session: CustomerSession, reply: Mapping[str, Any]) -> Evaluation:
     """Mirror a session reply (state, raw effects) and store its :class:`Evaluation`."""
-    record_session_reply(session, reply)
-    evaluation = summarise(
-        reply.get("effects") or [],
-        session_id=session.session_id,
-        state=session.state,
-        evaluated_at=session.evaluated_at,
-    )
-    session.last_evaluation = evaluation.to_dict()
-    session.save(update_fields=["last_evaluation"])
-    return evaluation
+    return record_session_reply(session, reply)
 
 
 def evaluate_cart(
@@ -143,38 +147,59 @@ def _log_unavailable(session: CustomerSession, error: TalonOneError) -> None:
         )
 
 
-def enqueue_cart(cart: models.Model, *, adapter: CartAdapter | None = None) -> Delivery | None:
-    """Queue the cart's current snapshot; it supersedes older undelivered snapshots.
+def enqueue_cart(cart: models.Model) -> Delivery:
+    """Queue a snapshot of the cart, built from the cart when it is delivered.
 
-    An empty cart that never had a session is skipped: there is nothing to evaluate (this
-    is the cart emptied right after its order was placed).
+    One INSERT: the worker reads the lines, opens the session on first use and sends the
+    newest state; many changes still waiting are sent as one call. The cart must be
+    registered (its adapter is looked up now, so a forgotten registration fails here).
     """
-    adapter = adapter or cart_adapter_for(cart)
-    body = adapter.build_session(cart, state="open")
-    content = body["customerSession"]
-    session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
-    if session is None and not content["cartItems"] and not content["couponCodes"]:
-        return None
-    with transaction.atomic():
-        if session is None or session.profile_id != content["profileId"]:
-            session = open_session(cart, content["profileId"])
-        return dispatch.send(
-            "cart",
-            Operation.UPDATE_SESSION,
-            lane=session_lane(session.session_id),
-            args=[session.session_id],
-            body=body,
-            session=session,
-            supersedable=True,
-        )
+    cart_adapter_for(cart)
+    return record_cart_change(type(cart)._meta.label_lower, cart.pk)
 
 
 def cart_changed(cart: models.Model, *, adapter: CartAdapter | None = None) -> None:
-    """Send a changed cart the way ``DELIVERY['cart']`` says (the coalescer's flush)."""
+    """Send a changed cart the way ``DELIVERY['cart']`` says (the coalescer's flush).
+
+    ``adapter`` serves the synchronous mode; queued snapshots use the registered adapter.
+    """
     if get_settings().delivery_mode("cart") == "sync":
         evaluate_cart(cart, adapter=adapter)
     else:
-        enqueue_cart(cart, adapter=adapter)
+        enqueue_cart(cart)
+
+
+def registered_cart_changed(
+    model: type[models.Model], pk: Any, *, adapter: CartAdapter, using: str | None = None
+) -> None:
+    """:func:`cart_changed` for a registered cart known by primary key only.
+
+    In outbox mode the cart is not even loaded: recording the change is one INSERT.
+    """
+    if get_settings().delivery_mode("cart") == "outbox":
+        record_cart_change(model._meta.label_lower, pk)
+        return
+    cart = model._default_manager.using(using or router.db_for_read(model)).filter(pk=pk).first()
+    if cart is not None:  # deleted in the meantime: nothing to evaluate
+        evaluate_cart(cart, adapter=adapter)
+
+
+def _session_lane(session: CustomerSession) -> str:
+    """The lane a session's calls use: the lane of its latest row, else its own."""
+    lane: str | None = (
+        Delivery.objects.filter(session=session)
+        .order_by("-pk")
+        .values_list("lane", flat=True)
+        .first()
+    )
+    return lane or session_lane(session.session_id)
+
+
+def _retire_snapshots(lane: str) -> None:
+    """Drop the cart's pending snapshots: the close about to be queued covers them."""
+    Delivery.objects.filter(lane=lane, supersedable=True, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
+    )
 
 
 def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> CustomerSession:
@@ -191,17 +216,22 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
             return session
         cart = adapter.get_cart(order)
         if session is None and cart is not None:
-            session = _linked(cart).filter(state=SessionState.OPEN).order_by("-pk").first()
+            session = cart_session(cart)
         if session is None:
             session = CustomerSession()
         _link(session, order)
         session.profile_id = body["customerSession"]["profileId"]
         session.state = SessionState.CLOSED
         session.save()
+        if cart is not None:
+            lane = cart_lane(type(cart)._meta.label_lower, cart.pk)
+            _retire_snapshots(lane)
+        else:
+            lane = session_lane(session.session_id)
         dispatch.send(
             "close",
             Operation.UPDATE_SESSION,
-            lane=session_lane(session.session_id),
+            lane=lane,
             args=[session.session_id],
             body=body,
             session=session,
@@ -223,7 +253,7 @@ def cancel_order(order: models.Model) -> CustomerSession | None:
         dispatch.send(
             "cancel",
             Operation.UPDATE_SESSION,
-            lane=session_lane(session.session_id),
+            lane=_session_lane(session),
             args=[session.session_id],
             body={
                 "customerSession": {"state": "cancelled"},
@@ -277,7 +307,7 @@ def refund_order_lines(
         dispatch.send(
             "return",
             Operation.RETURN_ITEMS,
-            lane=session_lane(session.session_id),
+            lane=_session_lane(session),
             args=[session.session_id],
             body={
                 "return": {"returnedCartItems": returned},

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from django_talonone.models import Delivery, DeliveryStatus
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus
 from django_talonone.services.coalescing import pending_count
 from django_talonone.testing import TalonOneHarness
 from tests.shop.models import Cart, CartLine
@@ -15,6 +15,8 @@ from tests.shop.models import Cart, CartLine
 from .conftest import UPDATE, fill, sent_sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+EMPTY = "empty cart without a session: nothing to evaluate"
 
 
 def test_many_changes_in_one_transaction_send_one_snapshot(shop: TalonOneHarness) -> None:
@@ -86,22 +88,43 @@ def test_autocommit_changes_each_send_one(shop: TalonOneHarness) -> None:
     assert [len(body["cartItems"]) for body in sent_sessions(shop)] == [1, 2]
 
 
-def test_newest_snapshot_supersedes_undelivered_ones(shop: TalonOneHarness, settings) -> None:
+def test_snapshots_are_built_when_delivered_and_the_newest_covers_the_waiting_ones(
+    shop: TalonOneHarness,
+) -> None:
     from celery import current_app
 
-    current_app.conf.task_always_eager = False
-    settings.CELERY_BROKER_URL = "memory://"
+    from django_talonone.outbox import deliver_pending
+
+    cart = Cart.objects.create()  # an empty cart: its snapshot had nothing to send
+    [empty] = Delivery.objects.all()
+    assert (empty.status, empty.last_error) == (DeliveryStatus.DONE, EMPTY)
+    current_app.conf.task_always_eager = False  # no worker: the wake-up publish fails
     try:
-        cart = Cart.objects.create()
         for sku in ("A", "B", "C"):
             with transaction.atomic():
                 fill(cart, (sku, "1.00", 1))
     finally:
         current_app.conf.task_always_eager = True
-    rows = Delivery.objects.order_by("pk")
-    assert [row.status for row in rows] == [
-        DeliveryStatus.SUPERSEDED,
-        DeliveryStatus.SUPERSEDED,
-        DeliveryStatus.PENDING,
-    ]
+    rows = Delivery.objects.exclude(pk=empty.pk).order_by("pk")
+    assert [row.status for row in rows] == [DeliveryStatus.PENDING] * 3
+    assert all(row.payload == {"cart": {"model": "shop.cart", "pk": str(cart.pk)}} for row in rows)
+    assert not CustomerSession.objects.exists()  # opened by the worker, not the request
     assert shop.requests(UPDATE) == []
+
+    CartLine.objects.filter(cart=cart, sku="A").update(quantity=5)  # no signal: not recorded
+    deliver_pending()
+    [sent] = sent_sessions(shop)
+    assert [(line["sku"], line["quantity"]) for line in sent["cartItems"]] == [
+        ("A", 5),
+        ("B", 1),
+        ("C", 1),
+    ]
+    assert [row.status for row in rows.all()] == [
+        DeliveryStatus.DONE,
+        DeliveryStatus.SUPERSEDED,
+        DeliveryStatus.SUPERSEDED,
+    ]
+    head = rows.all()[0]
+    session = CustomerSession.objects.get()
+    assert (head.session, head.payload["args"]) == (session, [session.session_id])
+    assert head.payload["body"]["customerSession"]["cartItems"][0]["price"] == "1.00"

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from django_talonone.adapters import InvalidPayload
-from django_talonone.client import TalonOneNotFound
 from django_talonone.models import Delivery, DeliveryStatus, Operation
-from django_talonone.services import forget_customer, open_session, track_event
+from django_talonone.services import forget_customer, open_session, sync_customer, track_event
 from django_talonone.signals import customer_deleted, event_tracked
 from django_talonone.testing import TalonOneHarness
 from tests.shop.models import Cart
@@ -96,17 +95,28 @@ def test_bad_events_are_rejected_naming_the_field(
 
 
 def test_sync_mode_calls_at_once_and_keeps_failures_queued(shop: TalonOneHarness, settings) -> None:
-    settings.TALONONE = {**settings.TALONONE, "DELIVERY": {"delete_customer": "sync"}}
+    settings.TALONONE = {**settings.TALONONE, "DELIVERY": {"profile": "sync"}}
     from celery import current_app
 
     current_app.conf.task_always_eager = False
     settings.CELERY_BROKER_URL = "memory://"
+    shop.fail(503, operations=["updateCustomerProfileV2"])
     try:
-        forget_customer("ghost")  # unknown profile: Talon.One answers 404
+        sync_customer(get_user_model()(pk=7, first_name="Ann"))
     finally:
         current_app.conf.task_always_eager = True
+    requests = shop.requests("updateCustomerProfileV2")  # the client's own retries too
+    assert requests
+    assert {request["status"] for request in requests} == {503}
+    row = Delivery.objects.get()
+    assert (row.status, row.attempts, row.last_error_status) == (DeliveryStatus.PENDING, 1, 503)
+
+
+def test_erasing_a_profile_talon_one_never_saw_is_done_not_dead(shop: TalonOneHarness) -> None:
+    forget_customer("ghost")
     [request] = shop.requests("deleteCustomerData")
     assert request["status"] == 404
-    with pytest.raises(TalonOneNotFound):
-        shop.inventory("ghost", profile=True)
-    assert Delivery.objects.get().status == DeliveryStatus.DEAD
+    row = Delivery.objects.get()
+    assert (row.status, row.attempts, row.last_error_status) == (DeliveryStatus.DONE, 1, 404)
+    assert "nothing to delete" in row.last_error
+    assert row.delivered_at is not None
