@@ -186,22 +186,31 @@ def official_sdk_call(url: str, body: dict[str, Any]) -> Callable[[], Any]:
     return call
 
 
-def cpu_per_call(call: Callable[[], Any], calls: int, rounds: int) -> float:
-    for _ in range(max(50, calls // 10)):
-        call()
-    samples = []
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(calls):
+def cpu_per_call(
+    contenders: dict[str, Callable[[], Any]], calls: int, rounds: int
+) -> dict[str, float]:
+    """Median CPU seconds per call for each contender.
+
+    Rounds are interleaved (A, B, C, A, B, C ...) so a noisy neighbour or a frequency change
+    hits every contender alike instead of skewing whichever happened to run then.
+    """
+    for call in contenders.values():
+        for _ in range(max(50, calls // 10)):
             call()
-        samples.append((time.process_time() - start) / calls)
-    return statistics.median(samples)
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            start = time.process_time()
+            for _ in range(calls):
+                call()
+            samples[name].append((time.process_time() - start) / calls)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=500, help="calls per round")
-    parser.add_argument("--rounds", type=int, default=7, help="rounds (median reported)")
+    parser.add_argument("--rounds", type=int, default=9, help="rounds (median reported)")
     args = parser.parse_args()
 
     body = request_body()
@@ -212,9 +221,7 @@ def main() -> None:
             "django-talonone client": our_client_call(url, body),
             "official talon_one SDK": official_sdk_call(url, body),
         }
-        results = {
-            name: cpu_per_call(call, args.calls, args.rounds) for name, call in contenders.items()
-        }
+        results = cpu_per_call(contenders, args.calls, args.rounds)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -116,7 +116,7 @@ class Transport:
                 raise TalonOneConfigurationError("user_agent must be a printable string")
             agent = f"{user_agent} {agent}"
         self._owns_session = session is None
-        self._session = session if session is not None else requests.Session()
+        self._session = session if session is not None else _pinned_session(self.base_url)
         self._clock = clock
         self._wall_clock = wall_clock
         self._headers = self._header_sets(api_auth, manager_auth, agent)
@@ -320,6 +320,22 @@ class Transport:
                 retry_state.upcoming_sleep,
                 extra=_log_extra(call),
             )
+
+
+def _pinned_session(base_url: str) -> requests.Session:
+    """A session whose environment settings (proxies, CA bundle) are resolved once.
+
+    Every call goes to one host, so the ``HTTPS_PROXY``/``NO_PROXY``/``REQUESTS_CA_BUNDLE``
+    answer never changes; requests would otherwise recompute it, and read ``~/.netrc``, on
+    each call. Turning ``trust_env`` off afterwards also stops a netrc entry for the host
+    from replacing our ``Authorization`` header with Basic auth.
+    """
+    session = requests.Session()
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    session.trust_env = False
+    return session
 
 
 def _transport_error(exc: requests.RequestException, call: CallState) -> TalonOneError:
