@@ -1,0 +1,113 @@
+"""A cart priced with Talon.One's verdict: what the cart page shows and checkout charges.
+
+Talon.One's effects arrive summarised as an ``Evaluation``: per-item discounts keyed by the
+line's session position (its index in the adapter's line order, which is also the order
+shown here), cart-wide discounts, and a verdict per code. When Talon.One could not be asked
+the evaluation says so, and the cart is priced at full price, flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django_talonone.cart import CodeVerdict, Discount, Evaluation
+from django_talonone.services import evaluate_cart
+
+from .models import Cart, CartLine
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: CartLine
+    position: int
+    total: Decimal
+    discount: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.discount
+
+
+@dataclass(frozen=True)
+class CodeStatus:
+    """A code the shopper entered; ``verdict`` is ``None`` when it could not be checked."""
+
+    code: str
+    verdict: CodeVerdict | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is not None and self.verdict.accepted
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    cart: Cart
+    lines: tuple[PricedLine, ...]
+    evaluation: Evaluation | None
+    coupons: tuple[CodeStatus, ...]
+    referral: CodeStatus | None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.total for line in self.lines), ZERO)
+
+    @property
+    def discount(self) -> Decimal:
+        if self.evaluation is None or not self.evaluation.available:
+            return ZERO
+        return min(self.evaluation.discount_total, self.subtotal)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount
+
+    @property
+    def cart_discounts(self) -> tuple[Discount, ...]:
+        """Discounts on the whole cart (not tied to a line)."""
+        if self.evaluation is None:
+            return ()
+        return tuple(d for d in self.evaluation.discounts if d.position is None)
+
+    @property
+    def promotions_available(self) -> bool:
+        return self.evaluation is None or self.evaluation.available
+
+    @property
+    def accepted_coupons(self) -> tuple[str, ...]:
+        return tuple(status.code for status in self.coupons if status.accepted)
+
+    @property
+    def accepted_referral(self) -> str:
+        return self.referral.code if self.referral and self.referral.accepted else ""
+
+
+def price_cart(cart: Cart) -> PricedCart:
+    """Ask Talon.One (synchronously, failing open) and price every line of ``cart``."""
+    lines = list(cart.lines.select_related("product__category").order_by("pk"))
+    has_codes = bool(cart.coupon_codes or cart.referral_code)
+    evaluation = evaluate_cart(cart) if lines or has_codes else None
+    item_discounts = evaluation.item_discounts if evaluation and evaluation.available else {}
+    verdicts = {v.code: v for v in evaluation.coupons} if evaluation else {}
+    referral = None
+    if cart.referral_code:
+        verdict = evaluation.referral if evaluation and evaluation.available else None
+        referral = CodeStatus(cart.referral_code, verdict)
+    return PricedCart(
+        cart=cart,
+        lines=tuple(
+            PricedLine(
+                line=line,
+                position=position,
+                total=line.line_total,
+                discount=item_discounts.get(position, ZERO),
+            )
+            for position, line in enumerate(lines)
+        ),
+        evaluation=evaluation,
+        coupons=tuple(CodeStatus(code, verdicts.get(code)) for code in cart.coupon_codes),
+        referral=referral,
+    )

@@ -1,0 +1,85 @@
+"""``manage.py seed_demo``: the demo catalogue and logins, safe to run on every start.
+
+Rows are matched on their natural keys (category slug, SKU, username), so a second run
+changes nothing and a shop owner's edits to names and prices made in the admin survive.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog.models import Category, Product
+
+CATEGORIES = {"tea": "Tea", "coffee": "Coffee", "mugs": "Mugs & cups", "sweets": "Sweets"}
+
+#: (category slug, SKU, name, price, description)
+PRODUCTS = [
+    ("tea", "TEA-GREEN", "Sencha green tea", "8.50", "Grassy, bright Japanese green tea, 100 g."),
+    ("tea", "TEA-EARL", "Earl Grey", "7.25", "Black tea with bergamot, 125 g."),
+    ("tea", "TEA-MINT", "Moroccan mint", "6.90", "Gunpowder green tea and spearmint, 100 g."),
+    ("coffee", "COF-ESP", "Espresso beans", "14.00", "Dark roast for espresso, 500 g."),
+    ("coffee", "COF-FIL", "Filter roast", "12.50", "Light Ethiopian roast, 250 g."),
+    ("coffee", "COF-DEC", "Decaf blend", "11.75", "Swiss-water decaffeinated, 250 g."),
+    ("mugs", "MUG-1", "Stoneware mug", "12.00", "Hand-glazed, 350 ml."),
+    ("mugs", "MUG-TRAVEL", "Travel mug", "19.99", "Insulated, leak-proof lid, 400 ml."),
+    ("mugs", "CUP-ESP", "Espresso cups (pair)", "16.40", "Porcelain, 80 ml each."),
+    ("sweets", "SWT-SHORT", "Butter shortbread", "5.60", "Scottish shortbread, 200 g tin."),
+    ("sweets", "SWT-CHOC", "Dark chocolate", "4.30", "70 % cocoa, 100 g bar."),
+    ("sweets", "SWT-ALMOND", "Almond biscotti", "6.20", "Twice-baked Tuscan biscuits, 180 g."),
+]
+
+#: (username, password, is staff and superuser, first name)
+USERS = [("demo", "demo", False, "Demo"), ("admin", "admin", True, "Admin")]
+
+
+class Command(BaseCommand):
+    help = "Load the demo catalogue and the demo/demo and admin/admin logins (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            created = self._catalogue() + self._users()
+        self.stdout.write(f"Demo data ready ({created} rows created).")
+
+    def _catalogue(self) -> int:
+        created = 0
+        categories = {}
+        for slug, name in CATEGORIES.items():
+            categories[slug], made = Category.objects.get_or_create(
+                slug=slug, defaults={"name": name}
+            )
+            created += made
+        for slug, sku, name, price, description in PRODUCTS:
+            _, made = Product.objects.get_or_create(
+                sku=sku,
+                defaults={
+                    "category": categories[slug],
+                    "name": name,
+                    "price": Decimal(price),
+                    "description": description,
+                },
+            )
+            created += made
+        return created
+
+    def _users(self) -> int:
+        created = 0
+        users = get_user_model()._default_manager
+        for username, password, staff, first_name in USERS:
+            if users.filter(username=username).exists():
+                continue
+            user = users.model(
+                username=username,
+                first_name=first_name,
+                email=f"{username}@example.com",
+                is_staff=staff,
+                is_superuser=staff,
+            )
+            user.set_password(password)
+            user.save()
+            created += 1
+        return created

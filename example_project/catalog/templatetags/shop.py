@@ -1,0 +1,26 @@
+"""Template helpers: money with the shop's currency, and Talon.One reasons as words."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | int | None) -> str:
+    """``Decimal("1234.5")`` → ``"$1,234.50"`` (negative amounts keep their sign)."""
+    amount = Decimal(value or 0)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{settings.SHOP_CURRENCY_SYMBOL}{abs(amount):,.2f}"
+
+
+@register.filter
+def reason_words(reason: str) -> str:
+    """Talon.One's ``CouponNotFound`` → ``"Coupon not found"``."""
+    words = re.findall(r"[A-Z][a-z]*|[a-z]+|\d+", reason or "")
+    return " ".join(words).capitalize()

@@ -1,0 +1,7 @@
+"""The demo shop's project package: settings, URLs, WSGI and the Celery app."""
+
+from __future__ import annotations
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,145 @@
+"""Orders in the admin, with a two-step refund of chosen lines (choose, then confirm).
+
+A refund marks the lines refunded and queues Talon.One's ReturnCartItems in one
+transaction; the order page shows the Talon.One session and its returns as they are
+delivered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+
+from catalog.templatetags.shop import money
+from django_talonone.services import order_session
+
+from .forms import RefundLinesForm
+from .models import Order, OrderLine
+from .refunds import RefundError, plan_refund, refund
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    fields = ["sku", "name", "price", "quantity", "discount", "refunded_at", "refunded_amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "status", "total", "refunds", "created_at"]
+    list_filter = ["status", "created_at"]
+    readonly_fields = [
+        "user",
+        "cart",
+        "coupon_codes",
+        "referral_code",
+        "subtotal",
+        "discount",
+        "total",
+        "promotions_applied",
+        "created_at",
+        "talonone_session",
+    ]
+    fields = ["status", *readonly_fields]
+    inlines = [OrderLineInline]
+    actions = ["refund_lines"]
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="refunded lines")
+    def refunds(self, order: Order) -> str:
+        refunded = sum(1 for line in order.lines.all() if line.is_refunded)
+        return f"{refunded} of {len(order.lines.all())}" if refunded else ""
+
+    @admin.display(description="Talon.One session")
+    def talonone_session(self, order: Order) -> str:
+        session = order_session(order)
+        if session is None:
+            return "none yet"
+        returns = format_html_join(
+            "", "<li>return of {}: {}</li>", ((r.items, r.state) for r in session.returns.all())
+        )
+        return format_html(
+            '<code class="session-id">{}</code> ({})<ul>{}</ul>',
+            session.session_id,
+            session.get_state_display(),
+            returns,
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return super().get_queryset(request).prefetch_related("lines")
+
+    def get_urls(self) -> list[URLPattern]:
+        refund_url = path(
+            "<path:object_id>/refund/",
+            self.admin_site.admin_view(self.refund_view),
+            name="orders_order_refund",
+        )
+        return [refund_url, *super().get_urls()]
+
+    @admin.action(description="Refund lines of the selected order…")
+    def refund_lines(self, request: HttpRequest, queryset: QuerySet[Order]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one order to refund.", messages.WARNING)
+            return None
+        order = queryset.get()
+        return redirect("admin:orders_order_refund", object_id=order.pk)
+
+    def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Step 1 (GET, or POST without ``confirm``): choose lines; step 2: confirm."""
+        order = get_object_or_404(Order, pk=object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        form = RefundLinesForm(
+            request.POST if request.method == "POST" else None, order_lines=order.lines.all()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "order": order,
+            "change_url": change_url,
+            "title": f"Refund lines of order {order.number}",
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                plan = plan_refund(order, [line.pk for line in form.cleaned_data["lines"]])
+            except RefundError as error:
+                form.add_error(None, str(error))
+            else:
+                if request.POST.get("confirm") != "yes":
+                    return TemplateResponse(
+                        request,
+                        "admin/orders/order/refund_confirm.html",
+                        {**context, "plan": plan},
+                    )
+                try:
+                    refund(plan)
+                except RefundError as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"Refunded {len(plan.lines)} line(s) of order {order.number}: "
+                        f"{money(plan.amount)}. Talon.One will roll back their discounts.",
+                        messages.SUCCESS,
+                    )
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request, "admin/orders/order/refund_select.html", {**context, "form": form}
+        )
