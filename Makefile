@@ -34,3 +34,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output
+
+# The example shop with the emulator, a Celery worker and beat, on http://127.0.0.1:8000.
+# Ctrl-C stops everything. SHOP_PORT, EMULATOR_PORT and REDIS_URL are honoured.
+.PHONY: demo
+demo: $(STAMP)
+	$(BIN)/python example_project/demo.py
