@@ -13,6 +13,8 @@ from django_talonone.client import (
     TalonOneClient,
     TalonOneConflict,
     TalonOneConnectionError,
+    TalonOneRateLimited,
+    TalonOneResponseError,
     TalonOneServerError,
     TalonOneUnauthorized,
 )
@@ -144,3 +146,40 @@ def test_outage_raises_a_connection_error() -> None:
         url = running.url
     with pytest.raises(TalonOneConnectionError):
         _client(url, max_attempts=2).get_customer_session("s")
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class", "attempts"),
+    [
+        (500, TalonOneServerError, 1),
+        (502, TalonOneServerError, 3),
+        (503, TalonOneServerError, 3),
+        (409, TalonOneConflict, 3),
+        (429, TalonOneRateLimited, 3),
+    ],
+)
+def test_each_injected_status_reaches_the_client_typed(
+    served: tuple[Emulator, str], status: int, error_class: type[Exception], attempts: int
+) -> None:
+    _, url = served
+    _faults(url, {"seed": 1, "errorRates": {str(status): 1.0}})
+    waits: list[float] = []
+    client = _client(url, max_attempts=3, sleep=waits.append)
+    with pytest.raises(error_class) as caught:
+        client.get_customer_session("s")
+    assert caught.value.status_code == status
+    assert caught.value.attempts == attempts
+    assert len(_log(url)) == attempts
+    if status == 429:
+        assert waits, "a 429 is retried after waiting"
+        assert all(wait >= 1 for wait in waits), "Retry-After: 1 is honoured"
+
+
+def test_gateway_html_page_is_a_typed_error_with_a_snippet(served: tuple[Emulator, str]) -> None:
+    _, url = served
+    _faults(url, {"seed": 1, "errorRates": {"502": 1.0}})
+    with pytest.raises(TalonOneResponseError) as caught:
+        _client(url, max_attempts=1).get_customer_session("s")
+    assert caught.value.status_code == 502
+    assert isinstance(caught.value.body, str)
+    assert caught.value.body.lstrip().startswith("<")
