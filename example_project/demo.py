@@ -17,6 +17,7 @@ the others are stopped and the exit code is 1. Everything lives under ``SHOP_DEM
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -96,7 +97,7 @@ class Stack:
     def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         log = self.log_path(name).open("ab")
         self.logs.append(log)
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
             argv,
             cwd=HERE,
             env=self.config.environment(),
@@ -134,10 +135,8 @@ class Stack:
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _answers(url: str) -> bool:
@@ -178,8 +177,10 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
     state_file = config.demo_dir / "emulator-state.json"
     stack.start(
         "emulator",
-        [python, "-m", "django_talonone.emulator", "--host", "127.0.0.1"]
-        + ["--port", str(config.emulator_port), "--state", str(state_file)],
+        [
+            *(python, "-m", "django_talonone.emulator", "--host", "127.0.0.1"),
+            *("--port", str(config.emulator_port), "--state", str(state_file)),
+        ],
     )
     health = f"{config.emulator_url}/_emulator/health"
     wait_until(lambda: _answers(health), "the emulator", stack, stop)
@@ -187,9 +188,11 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
     config.worker_ready_file.unlink(missing_ok=True)
     stack.start(
         "worker",
-        [python, "-m", "celery", "-A", "demoshop", "worker", "--beat", "--loglevel", "INFO"]
-        + ["--concurrency", "2", "--hostname", f"demoshop-{config.shop_port}@%h"]
-        + ["--without-mingle", "--without-gossip"],
+        [
+            *(python, "-m", "celery", "-A", "demoshop", "worker", "--beat", "--loglevel", "INFO"),
+            *("--concurrency", "2", "--hostname", f"demoshop-{config.shop_port}@%h"),
+            *("--without-mingle", "--without-gossip"),
+        ],
     )
     wait_until(config.worker_ready_file.exists, "the Celery worker", stack, stop)
 

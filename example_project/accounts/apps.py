@@ -11,7 +11,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-
         from django_talonone.registry import register_customer
 
         from .talonone import ShopCustomerAdapter

@@ -11,7 +11,6 @@ class CartConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-
         from django_talonone.registry import register_cart
 
         from .carts import adopt_cart_on_login

@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django_talonone.services import order_session
 
 from catalog.templatetags.shop import money
-from django_talonone.services import order_session
 
 from .forms import RefundLinesForm
 from .models import Order, OrderLine

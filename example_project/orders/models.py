@@ -65,9 +65,7 @@ class OrderLine(models.Model):
     #: This line's own discount (per-item effects), as charged.
     discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     refunded_at = models.DateTimeField(null=True, blank=True)
-    refunded_amount = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True
-    )
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         # Line order is the Talon.One session position: keep it stable.

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
-
 from django_talonone.models import SessionReturn
 from django_talonone.services import refund_order_lines
 

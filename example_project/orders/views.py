@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django_talonone.services import order_session
 
 from cart import carts
 from cart.pricing import price_cart
-from django_talonone.services import order_session
 
 from .checkout import EmptyCartError, checkout
 from .forms import FakePaymentForm

@@ -7,52 +7,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cart', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ("cart", "0001_initial"),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'awaiting payment'), ('paid', 'paid'), ('cancelled', 'cancelled')], default='pending', max_length=16)),
-                ('coupon_codes', models.JSONField(blank=True, default=list)),
-                ('referral_code', models.CharField(blank=True, max_length=100)),
-                ('subtotal', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('promotions_applied', models.BooleanField(default=True, help_text='False when Talon.One could not be reached at checkout.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cart', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='cart.cart')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='orders', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "awaiting payment"),
+                            ("paid", "paid"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("coupon_codes", models.JSONField(blank=True, default=list)),
+                ("referral_code", models.CharField(blank=True, max_length=100)),
+                (
+                    "subtotal",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12),
+                ),
+                (
+                    "discount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12),
+                ),
+                (
+                    "total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12),
+                ),
+                (
+                    "promotions_applied",
+                    models.BooleanField(
+                        default=True,
+                        help_text="False when Talon.One could not be reached at checkout.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cart",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="cart.cart",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="orders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=32, verbose_name='SKU')),
-                ('name', models.CharField(max_length=200)),
-                ('category', models.CharField(blank=True, max_length=50)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('quantity', models.PositiveIntegerField()),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10)),
-                ('refunded_at', models.DateTimeField(blank=True, null=True)),
-                ('refunded_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='catalog.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=32, verbose_name="SKU")),
+                ("name", models.CharField(max_length=200)),
+                ("category", models.CharField(blank=True, max_length=50)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "discount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=10),
+                ),
+                ("refunded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "refunded_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
     ]
