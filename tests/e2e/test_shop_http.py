@@ -1,0 +1,129 @@
+"""The shop's views and admin refund over plain HTTP (no browser), on the demo stack."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import requests
+
+from tests.e2e.conftest import ROOT, DemoStack, eventually
+
+
+class Visitor:
+    """A ``requests`` session that fills in Django's CSRF token like a browser form."""
+
+    def __init__(self, stack: DemoStack) -> None:
+        self.base = stack.shop_url
+        self.http = requests.Session()
+
+    def get(self, path: str) -> requests.Response:
+        reply = self.http.get(self.base + path, timeout=20)
+        reply.raise_for_status()
+        return reply
+
+    def post(self, path: str, data: dict[str, str | list[str]], form_page: str = "/") -> str:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(form_page).text)
+        assert token, f"no form on {form_page}"
+        reply = self.http.post(
+            self.base + path, data={**data, "csrfmiddlewaretoken": token[1]}, timeout=20
+        )
+        reply.raise_for_status()
+        return reply.text
+
+    def sign_in(self, username: str) -> None:
+        page = self.post(
+            "/accounts/login/",
+            {"username": username, "password": username},
+            form_page="/accounts/login/",
+        )
+        assert f"Sign out {username}" in page or "Log out" in page
+
+    def add(self, sku: str) -> None:
+        catalogue = self.get("/").text
+        product = re.search(rf'data-sku="{sku}">.*?/cart/add/(\d+)/', catalogue, re.S)
+        assert product, sku
+        self.post(f"/cart/add/{product[1]}/", {"quantity": "1"})
+
+
+def test_catalogue_lists_twelve_products_in_four_categories(demo_stack: DemoStack) -> None:
+    page = Visitor(demo_stack).get("/").text
+    assert page.count('class="product"') == 12
+    tea = Visitor(demo_stack).get("/?category=tea").text
+    assert tea.count('class="product"') == 3
+
+
+def test_seeding_again_creates_nothing(demo_stack: DemoStack) -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT / "example_project",
+        env={
+            "SHOP_DEMO_DIR": str(demo_stack.directory),
+            "SHOP_DATABASE": str(demo_stack.directory / "shop.sqlite3"),
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "Demo data ready (0 rows created)."
+
+
+def test_signing_in_takes_the_anonymous_cart_along(demo_stack: DemoStack) -> None:
+    visitor = Visitor(demo_stack)
+    visitor.add("SWT-ALMOND")
+    visitor.post("/cart/referral/", {"code": "0000-0000"}, form_page="/cart/")
+    cart = visitor.get("/cart/").text
+    assert "Referral not found" in cart
+    assert "This referral code does not exist." in cart
+    visitor.sign_in("demo")
+    cart = visitor.get("/cart/").text
+    assert 'data-sku="SWT-ALMOND"' in cart
+    # The cart's open session now belongs to demo's profile.
+    assert any(
+        s["state"] == "open"
+        and s["profileId"] != ""
+        and [i["sku"] for i in s["cartItems"]] == ["SWT-ALMOND"]
+        for s in demo_stack.emulator_state()["sessions"].values()
+    )
+
+
+def test_checkout_of_an_empty_cart_sends_the_shopper_back(demo_stack: DemoStack) -> None:
+    reply = Visitor(demo_stack).http.get(demo_stack.shop_url + "/orders/checkout/", timeout=20)
+    assert reply.url.endswith("/cart/")
+    assert "Your cart is empty" in reply.text
+
+
+def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> None:
+    shopper = Visitor(demo_stack)
+    shopper.add("COF-FIL")
+    shopper.add("CUP-ESP")
+    order_page = shopper.post(
+        "/orders/checkout/",
+        {"holder": "A. Shopper", "card_number": "4242424242424242"},
+        form_page="/orders/checkout/",
+    )
+    order_id = re.search(r"Order #0*(\d+) is placed", order_page)
+    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
+    assert order_id
+    assert session_id
+    staff = Visitor(demo_stack)
+    staff.sign_in("admin")
+    refund_url = f"/admin/orders/order/{order_id[1]}/refund/"
+    line_ids = re.findall(r'name="lines" value="(\d+)"', staff.get(refund_url).text)
+    assert len(line_ids) == 2
+
+    review = staff.post(refund_url, {"lines": line_ids[1]}, form_page=refund_url)
+    assert "Are you sure?" in review
+    assert "$16.40" in review  # no discount on this order: the whole line comes back
+    done = staff.post(refund_url, {"lines": line_ids[1], "confirm": "yes"}, form_page=refund_url)
+    assert "Refunded 1 line(s)" in done
+    again = staff.post(refund_url, {"lines": line_ids[1], "confirm": "yes"}, form_page=refund_url)
+    assert "Select a valid choice" in again  # an already refunded line cannot be chosen
+
+    returned = eventually(
+        lambda: demo_stack.emulator_state()["returns"].get(session_id[1]),
+        "the return to reach the emulator",
+    )
+    assert [r["returnedCartItems"] for r in returned] == [[{"position": 1, "quantity": 1}]]
