@@ -3,6 +3,8 @@
 Shop code (through ``services``) calls :func:`enqueue` inside its own transaction. After
 the commit, the Celery task ``talonone.deliver_lane`` delivers the lane; the periodic
 ``talonone.sweep_outbox`` task catches rows whose retry is due or whose worker died.
+Cart snapshots are cheaper still: one INSERT, built by the worker, woken in batches by
+``talonone.watch_outbox`` (see :mod:`.snapshots`).
 Shops using Celery beat add::
 
     CELERY_BEAT_SCHEDULE = {
@@ -18,7 +20,7 @@ in :mod:`.payload`, retry rules in :mod:`.runner`.
 from __future__ import annotations
 
 from .claims import LaneState
-from .lanes import audience_lane, coupon_lane, profile_lane, session_lane
+from .lanes import audience_lane, cart_lane, coupon_lane, profile_lane, session_lane
 from .payload import decode_payload, encode_payload, json_safe
 from .runner import (
     DrainSummary,
@@ -37,6 +39,7 @@ __all__ = [
     "LaneState",
     "audience_lane",
     "backoff_delay",
+    "cart_lane",
     "coupon_lane",
     "decode_payload",
     "deliver_lane",

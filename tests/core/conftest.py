@@ -26,7 +26,7 @@ UPDATE = "updateCustomerSessionV2"
 @pytest.fixture(autouse=True, scope="session")
 def _celery_app() -> Celery:
     """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
-    app = Celery("talonone-core-tests", set_as_current=True)
+    app = Celery("talonone-core-tests", broker="memory://", set_as_current=True)
     app.set_default()
     return app
 

@@ -35,7 +35,7 @@ def _outbox_settings() -> Iterator[None]:
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery() -> Celery:
     """A Celery app that runs tasks in the calling thread, so a kick delivers at once."""
-    app = Celery("talonone-outbox-tests", set_as_current=True)
+    app = Celery("talonone-outbox-tests", broker="memory://", set_as_current=True)
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     app.set_default()

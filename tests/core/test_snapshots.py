@@ -1,0 +1,201 @@
+"""Cart snapshots: one INSERT in the request, built by the worker, woken in batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from celery import current_app
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from django_talonone.evaluation import Evaluation
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionState
+from django_talonone.outbox import cart_lane, deliver_pending
+from django_talonone.outbox.snapshots import (
+    WAKE_INTERVAL,
+    WATCH_EVERY,
+    WATCH_POLLS,
+    forget_last_publish,
+    wake,
+    watch,
+)
+from django_talonone.services import cancel_order
+from django_talonone.testing import TalonOneHarness
+from tests.shop.models import Cart, CartLine
+
+from .conftest import UPDATE, fill, order_from, sent_sessions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def no_worker(shop: TalonOneHarness) -> Iterator[None]:
+    """Tasks go to the in-memory broker and stay there: nothing is delivered by itself."""
+    current_app.conf.task_always_eager = False
+    forget_last_publish()
+    try:
+        yield
+    finally:
+        current_app.conf.task_always_eager = True
+        forget_last_publish()
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def lane_of(cart: Cart) -> str:
+    return cart_lane("shop.cart", cart.pk)
+
+
+def test_a_cart_change_costs_the_request_one_insert(no_worker: None) -> None:
+    cart = Cart.objects.create()
+    Delivery.objects.all().delete()
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        fill(cart, ("MUG", "12.00", 1), ("TEA", "4.50", 2))
+    statements = [query["sql"] for query in captured]
+    [insert] = statements[statements.index("COMMIT") + 1 :]  # all the app adds
+    assert insert.startswith('INSERT INTO "django_talonone_delivery"')
+    row = Delivery.objects.get()
+    assert (row.lane, row.status, row.supersedable) == (lane_of(cart), "pending", True)
+    assert row.payload == {"cart": {"model": "shop.cart", "pk": str(cart.pk)}}
+    assert not CustomerSession.objects.exists()
+
+
+def test_wake_publishes_at_most_once_per_interval(no_worker: None) -> None:
+    clock = Monotonic()
+    assert wake("cart:x", 7, clock=clock) is True
+    clock.now += WAKE_INTERVAL / 2
+    assert wake("cart:x", 8, clock=clock) is False
+    clock.now += WAKE_INTERVAL
+    assert wake("cart:x", 9, clock=clock) is True
+    # The watch outlives the interval, so it sees what the skipped wakes recorded.
+    assert (WATCH_POLLS - 1) * WATCH_EVERY > 1.5 * WAKE_INTERVAL
+
+
+def test_eager_celery_delivers_every_change_at_once(shop: TalonOneHarness) -> None:
+    cart = Cart.objects.create()
+    fill(cart, ("MUG", "12.00", 1))
+    fill(cart, ("TEA", "4.50", 1))
+    assert [len(body["cartItems"]) for body in sent_sessions(shop)] == [1, 2]
+
+
+def test_watch_kicks_the_lanes_of_new_due_rows(shop: TalonOneHarness, no_worker: None) -> None:
+    with transaction.atomic():
+        first = Cart.objects.create()
+        fill(first, ("MUG", "12.00", 1))
+    with transaction.atomic():
+        second = Cart.objects.create()
+        fill(second, ("TEA", "4.50", 1))
+    fill(first, ("PEN", "1.99", 1))
+    rows = list(Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("pk"))
+    assert [row.lane for row in rows] == [lane_of(first), lane_of(second), lane_of(first)]
+    current_app.conf.task_always_eager = True  # the kicks now deliver at once
+    lanes, newest = watch(rows[0].pk)
+    assert (lanes, newest) == ([lane_of(second), lane_of(first)], rows[-1].pk)
+    assert len(shop.requests(UPDATE)) == 2
+    assert watch(newest) == ([], newest)
+
+
+def test_the_worker_sends_the_cart_as_it_is_then(shop: TalonOneHarness, no_worker: None) -> None:
+    cart = Cart.objects.create(coupon_code="WELCOME10")
+    fill(cart, ("MUG", "20.00", 1))
+    cart.lines.update(quantity=3)  # no signal: the worker still reads the newest cart
+    deliver_pending()
+    [sent] = sent_sessions(shop)
+    assert [(line["sku"], line["quantity"]) for line in sent["cartItems"]] == [("MUG", 3)]
+    assert sent["couponCodes"] == ["WELCOME10"]
+
+
+def test_outbox_delivery_stores_the_evaluation_for_the_cart_page(shop: TalonOneHarness) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(coupon_code="WELCOME10")
+        fill(cart, ("MUG", "20.00", 2))
+    session = CustomerSession.objects.get()
+    evaluation = Evaluation.from_dict(session.last_evaluation)
+    assert evaluation.available
+    assert evaluation.discount_total == Decimal("4.00")
+    assert evaluation.accepted_coupons == ("WELCOME10",)
+    assert evaluation.session_id == session.session_id
+
+
+def test_a_deleted_cart_is_settled_without_a_call(shop: TalonOneHarness, no_worker: None) -> None:
+    cart = Cart.objects.create()
+    fill(cart, ("MUG", "20.00", 1))
+    cart_pk = cart.pk
+    cart.delete()
+    deliver_pending()
+    assert shop.requests(UPDATE) == []
+    rows = Delivery.objects.filter(lane=cart_lane("shop.cart", cart_pk))
+    assert {row.status for row in rows} == {DeliveryStatus.DONE, DeliveryStatus.SUPERSEDED}
+    done = rows.get(status=DeliveryStatus.DONE)
+    assert done.last_error == f"cart shop.cart #{cart_pk} was deleted"
+
+
+def test_invalid_cart_data_is_logged_and_does_not_block_the_lane(
+    shop: TalonOneHarness, no_worker: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    cart = Cart.objects.create()
+    CartLine.objects.create(cart=cart, sku="MUG", name="Mug", quantity=0, price=Decimal("1"))
+    with caplog.at_level(logging.ERROR, logger="django_talonone.services"):
+        deliver_pending()
+    row = Delivery.objects.filter(lane=lane_of(cart)).order_by("pk").first()
+    assert row is not None
+    assert row.status == DeliveryStatus.DONE
+    assert "items[0].quantity" in row.last_error
+    assert any("not sent to Talon.One" in record.getMessage() for record in caplog.records)
+    assert shop.requests(UPDATE) == []
+
+
+def test_placing_an_order_retires_queued_snapshots_and_closes_on_the_cart_lane(
+    shop: TalonOneHarness, no_worker: None, user
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user, coupon_code="WELCOME10")
+        fill(cart, ("MUG", "40.00", 1))
+    with transaction.atomic():
+        order = order_from(cart)
+    close = Delivery.objects.get(lane=lane_of(cart), supersedable=False)
+    snapshots = Delivery.objects.filter(lane=lane_of(cart), supersedable=True)
+    assert {row.status for row in snapshots} == {DeliveryStatus.SUPERSEDED}
+    deliver_pending()
+    [closed] = sent_sessions(shop)
+    assert closed["state"] == "closed"
+    assert [line["sku"] for line in closed["cartItems"]] == ["MUG"]
+    close.refresh_from_db()
+    assert close.status == DeliveryStatus.DONE
+    session = CustomerSession.objects.get()
+    assert session.state == SessionState.CLOSED
+    cancel_order(order)
+    cancel = Delivery.objects.order_by("pk").last()
+    assert cancel is not None
+    assert cancel.lane == lane_of(cart)  # after its close, on the same lane
+
+
+def test_a_close_waits_for_the_snapshot_being_sent(
+    shop: TalonOneHarness, no_worker: None, user
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "40.00", 1))
+    head = Delivery.objects.get(lane=lane_of(cart))
+    lease = timezone.now() + timedelta(minutes=5)
+    Delivery.objects.filter(pk=head.pk).update(
+        status=DeliveryStatus.IN_FLIGHT, attempts=1, lease_expires_at=lease
+    )
+    with transaction.atomic():
+        order_from(cart)
+    close = Delivery.objects.get(lane=lane_of(cart), supersedable=False)
+    deliver_pending()
+    assert shop.requests(UPDATE) == []  # the close waits behind the snapshot in flight
+    close.refresh_from_db()
+    assert close.status == DeliveryStatus.PENDING
