@@ -124,6 +124,8 @@ CELERY_BEAT_SCHEDULE = {
     "talonone-sweep-outbox": {"task": "talonone.sweep_outbox", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DEMO_DIR / "celerybeat-schedule")
+# Beat sleeps at most this long, so Ctrl-C stops the worker within seconds.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 2
 
 LOGGING = {
     "version": 1,
