@@ -10,5 +10,6 @@ class TalonOneConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import receivers  # noqa: F401  (connects the shop-sent signals)
+        # Imported for their side effects: registering the system checks and connecting
+        # the receivers of the shop-sent signals.
+        from . import checks, receivers  # noqa: F401

@@ -6,6 +6,7 @@ move time (coupon expiry, the 24-hour idempotency window) without sleeping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -25,15 +26,32 @@ def format_timestamp(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+_TIMESTAMP = re.compile(
+    r"(?P<stamp>\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})"
+    r"(?:\.(?P<fraction>\d+))?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?"
+)
+
+
 def parse_timestamp(text: str) -> datetime:
     """Parse an RFC 3339 timestamp; naive values are taken as UTC.
 
-    Raises ``ValueError`` for anything else, so config validation can name the field.
+    Accepts what real clients send - ``Z``, ``+02:00`` or ``+0200`` offsets, any number of
+    fractional digits - on every supported Python (3.10's ``fromisoformat`` takes only
+    ``+HH:MM`` and 3 or 6 digits). Raises ``ValueError`` for anything else, so config
+    validation can name the field.
     """
-    if not isinstance(text, str) or "T" not in text:
+    found = _TIMESTAMP.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
-    normalised = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    moment = datetime.fromisoformat(normalised)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+    stamp, fraction, offset = found.group("stamp", "fraction", "offset")
+    micros = (fraction or "").ljust(6, "0")[:6]
+    if offset in (None, "Z", "z"):
+        offset = "+00:00"
+    elif ":" not in offset:
+        offset = f"{offset[:3]}:{offset[3:]}"
+    try:
+        moment = datetime.fromisoformat(f"{stamp}.{micros}{offset}")
+    except ValueError:
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
     return moment.astimezone(timezone.utc)
