@@ -226,7 +226,9 @@ def profile(count: int) -> None:
     set_registered(True)
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [timed_request(client, "PEN") for client in clients])
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(40)
+    stats.print_stats("django_talonone|kombu|celery", 30)
 
 
 def main() -> int:

@@ -11,3 +11,7 @@ INSTALLED_APPS = [
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The suite's default: the in-process emulator (tests override this where they need to).
+TALONONE = {"BASE_URL": "http://127.0.0.1:9100", "API_KEY": "test-api-key"}
+CELERY_BROKER_URL = "memory://"
