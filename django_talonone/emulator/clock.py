@@ -38,14 +38,17 @@ def parse_timestamp(text: str) -> datetime:
 
     Accepts what real clients send - ``Z``, ``+02:00`` or ``+0200`` offsets, any number of
     fractional digits - on every supported Python (3.10's ``fromisoformat`` takes only
-    ``+HH:MM`` and 3 or 6 digits). Raises ``ValueError`` for anything else, so config
-    validation can name the field.
+    ``+HH:MM`` and 3 or 6 digits). A leap second (``:60``, which request validation lets
+    through) becomes the last microsecond of its minute, since ``datetime`` cannot hold
+    it. Raises ``ValueError`` for anything else, so config validation can name the field.
     """
     found = _TIMESTAMP.fullmatch(text) if isinstance(text, str) else None
     if found is None:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
     stamp, fraction, offset = found.group("stamp", "fraction", "offset")
     micros = (fraction or "").ljust(6, "0")[:6]
+    if stamp.endswith(":60"):
+        stamp, micros = stamp[:-2] + "59", "999999"
     if offset in (None, "Z", "z"):
         offset = "+00:00"
     elif ":" not in offset:

@@ -108,3 +108,20 @@ def test_bulk_referrals_one_unique_code_per_advocate(client: TalonOneClient) -> 
     assert loud["totalResultSize"] == 3
     assert len(set(codes)) == 3
     assert all(code.startswith("REF-") and len(code) == 8 for code in codes)
+
+
+def test_referral_expiring_on_a_leap_second_is_still_evaluated(client: TalonOneClient) -> None:
+    referral = client.create_referral(
+        {
+            "campaignId": 2,
+            "advocateProfileIntegrationId": "nina",
+            "expiryDate": "2099-06-30T23:59:60Z",
+        }
+    )
+    state = client.update_customer_session_v2(
+        "leap",
+        session_body(
+            profileId="otto", referralCode=referral["code"], cartItems=[item("A", "40.00")]
+        ),
+    )
+    assert [e["props"]["value"] for e in effects_of(state, "acceptReferral")] == [referral["code"]]

@@ -36,6 +36,13 @@ def test_parse_timestamp_rejects(text: str) -> None:
         parse_timestamp(text)
 
 
+def test_parse_timestamp_takes_a_leap_second_as_the_end_of_its_minute() -> None:
+    # Validation accepts second 60 (RFC 3339 allows it); a stored expiry such as this one
+    # must not make every later evaluation of the code fail.
+    moment = parse_timestamp("2030-06-30T23:59:60Z")
+    assert moment == datetime(2030, 6, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
+
+
 def test_format_round_trips() -> None:
     moment = datetime(2030, 1, 2, 3, 4, 5, 600000, tzinfo=timezone.utc)
     assert parse_timestamp(format_timestamp(moment)) == moment
