@@ -81,7 +81,12 @@ def create_referral(state: EmulatorState, request: Request) -> Response:
 
 
 def create_referrals_for_multiple_advocates(state: EmulatorState, request: Request) -> Response:
-    """One code per advocate; ``silent`` (default yes) answers 204."""
+    """One code per advocate, all or none; ``silent`` (default yes) answers 204.
+
+    The batch is built on a scratch copy and kept only once every advocate has a code, so
+    a pattern that runs out midway is a 400 that leaves no codes or profiles behind (a
+    caller fixing the pattern and re-sending would otherwise get duplicates).
+    """
     body = request.body
     _referral_campaign(state, body["campaignId"])
     pattern = body.get("referralPattern") or DEFAULT_PATTERN
@@ -90,10 +95,12 @@ def create_referrals_for_multiple_advocates(state: EmulatorState, request: Reque
         raise field_error(
             400, "referralPattern needs at least one # placeholder", pointer="/referralPattern"
         )
+    work = state.scratch_copy()
     created = [
-        referral_view(_create(state, body, advocate, pattern, characters))
+        referral_view(_create(work, body, advocate, pattern, characters))
         for advocate in dict.fromkeys(body["advocateProfileIntegrationIds"])
     ]
+    state.data = work.data
     if request.query.get("silent", "yes") != "no":
         return Response(204)
     return Response(201, {"totalResultSize": len(created), "data": created})

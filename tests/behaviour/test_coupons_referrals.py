@@ -125,3 +125,21 @@ def test_referral_expiring_on_a_leap_second_is_still_evaluated(client: TalonOneC
         ),
     )
     assert [e["props"]["value"] for e in effects_of(state, "acceptReferral")] == [referral["code"]]
+
+
+def test_bulk_referrals_that_run_out_of_codes_create_nothing(client: TalonOneClient) -> None:
+    # "AB#" over one character has a single code: the second advocate cannot get one.
+    body = {
+        "campaignId": 2,
+        "advocateProfileIntegrationIds": ["ann", "bob"],
+        "usageLimit": 1,
+        "referralPattern": "AB#",
+        "validCharacters": ["X"],
+    }
+    with pytest.raises(TalonOneBadRequest, match="no unused code left"):
+        client.create_referrals_for_multiple_advocates(body, silent=False)
+    # Refused as a whole: re-sending with a wider pattern must not hand ann a second code.
+    with pytest.raises(TalonOneNotFound):
+        client.get_customer_inventory("ann", referrals=True)
+    created = client.create_referral({"campaignId": 2, "advocateProfileIntegrationId": "cy"})
+    assert created["id"] == 1
