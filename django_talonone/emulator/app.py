@@ -88,13 +88,21 @@ def error_response(error: ApiError, operation: str | None = None) -> Response:
     return Response(error.status, body)
 
 
+def busy_kind(operation: Operation) -> str:
+    """The entity a 409 names: the session on session paths, else the profile.
+
+    Talon.One words the event endpoints' 409 after the profile, even though the emulator
+    serialises v1 events per session; injected and real conflicts share this wording.
+    """
+    return "session" if "customer_sessions" in operation.path else "profile"
+
+
 def injected_response(status: int, operation: Operation) -> Response:
     """The reply for an injected error status (502 is a gateway's HTML page)."""
     if status == 502:
         return Response(502, _BAD_GATEWAY_PAGE, {"Content-Type": "text/html; charset=utf-8"})
     if status == 409:
-        kind = "session" if "customer_sessions" in operation.path else "profile"
-        return error_response(conflict_busy(kind), operation.name)
+        return error_response(conflict_busy(busy_kind(operation)), operation.name)
     messages = {429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
     response = error_response(ApiError(status, messages[status]), operation.name)
     if status == 429:
@@ -287,7 +295,7 @@ class EmulatorApp:
         if key is not None:
             with self._busy_guard:
                 if key in self._busy:
-                    raise conflict_busy(key[0])
+                    raise conflict_busy(busy_kind(operation))
                 self._busy.add(key)
         try:
             self._delay(decision, timeout, trace)

@@ -110,3 +110,27 @@ def test_server_stop_closes_the_port() -> None:
     running.stop()
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(f"{url}/_emulator/health", timeout=5)
+
+
+def test_overlapping_events_get_the_profile_worded_409_like_an_injected_one() -> None:
+    """Talon.One's event 409 names the profile; a real and an injected one must agree."""
+    event = {"type": "review", "attributes": {}, "sessionId": "ev-1", "profileId": "kim"}
+    inside: list[requests.Response] = []
+
+    def sleep(seconds: float) -> None:
+        # Runs while the first event holds its busy mark: send the overlapping one now.
+        if not inside:
+            inside.append(session.post(f"{emulator.base_url}/v1/events", json=event, headers=AUTH))
+
+    emulator = Emulator(api_key=API_KEY, sleep=sleep)
+    session = emulator.session()
+    emulator.set_faults(latency_ms=10, operations=["trackEvent"])
+    first = session.post(f"{emulator.base_url}/v1/events", json=event, headers=AUTH)
+    emulator.set_faults(error_rates={"409": 1}, operations=["trackEvent"])
+    injected = session.post(f"{emulator.base_url}/v1/events", json=event, headers=AUTH)
+
+    assert first.status_code == 201
+    [overlapping] = inside
+    assert (overlapping.status_code, injected.status_code) == (409, 409)
+    message = "Too many requests are updating this profile at the same time"
+    assert overlapping.json()["message"] == injected.json()["message"] == message
