@@ -16,11 +16,14 @@ UPDATE that flips the head to in-flight repeats, in its WHERE clause, the head's
 Two workers that read the same head both issue that UPDATE; the database applies them
 one after the other (PostgreSQL re-checks the WHERE clause of the second after the first
 commits; SQLite serialises all writers), so exactly one sees ``rowcount == 1`` and the
-other backs off. On PostgreSQL the head is first locked with ``SELECT ... FOR UPDATE SKIP
-LOCKED`` so a worker never waits behind another one's claim. Every claim bumps
-``attempts`` and sets a new lease, so (``attempts``, ``lease_expires_at``) is a token that
-only the current claimant holds; settling repeats it in the WHERE clause, so a worker
-whose lease expired and was reclaimed cannot overwrite the newer outcome.
+other backs off. On SQLite the claim takes the database's write lock before it reads: a
+transaction that reads and then writes while another connection writes gets "database is
+locked" at once (SQLite refuses to wait there, to avoid a deadlock), whereas one that
+writes first simply waits its turn. On PostgreSQL the head is first locked with ``SELECT
+... FOR UPDATE SKIP LOCKED`` so a worker never waits behind another one's claim. Every
+claim bumps ``attempts`` and sets a new lease, so (``attempts``, ``lease_expires_at``) is
+a token that only the current claimant holds; settling repeats it in the WHERE clause, so
+a worker whose lease expired and was reclaimed cannot overwrite the newer outcome.
 
 Order holds because rows only leave the non-final set by becoming done or superseded, and
 never come back, except dead rows, which are part of the non-final set all along. One
@@ -36,6 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connections, router, transaction
+from django.db.models import QuerySet
 
 from django_talonone.models import Delivery, DeliveryStatus
 
@@ -66,11 +70,18 @@ class NoClaim:
     wake_at: datetime | None = None
 
 
+def _take_sqlite_write_lock(rows: QuerySet[Delivery]) -> None:
+    """Start the transaction with a write (that matches no row), see the module docstring."""
+    rows.filter(pk=-1).update(attempts=0)
+
+
 def claim_head(lane: str, *, now: datetime, lease_seconds: float) -> Claim | NoClaim:
     """Claim the head of ``lane`` if the rules above allow it."""
     using = router.db_for_write(Delivery)
     rows = Delivery.objects.using(using)
     with transaction.atomic(using=using):
+        if connections[using].vendor == "sqlite":
+            _take_sqlite_write_lock(rows)
         head = rows.filter(lane=lane, status__in=NON_FINAL).order_by("id").first()
         if head is None:
             return NoClaim(LaneState.IDLE)
