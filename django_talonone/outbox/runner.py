@@ -237,10 +237,16 @@ def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone
 
 
 def due_lanes(*, now: datetime, limit: int | None = None) -> list[str]:
-    """Lanes with a row due now (oldest work first), skipping dead or busy lanes."""
+    """Lanes with a row due now (oldest work first), skipping dead, busy or waiting lanes.
+
+    A pending row that is not due yet is its lane's head in backoff (only heads are ever
+    attempted), so the rows behind it are not due either.
+    """
     rows = Delivery.objects.using(router.db_for_read(Delivery))
     blocked = rows.filter(
-        Q(status=DeliveryStatus.DEAD) | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
+        Q(status=DeliveryStatus.DEAD)
+        | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
+        | Q(status=DeliveryStatus.PENDING, next_attempt_at__gt=now)
     ).values("lane")
     due = rows.filter(
         Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)

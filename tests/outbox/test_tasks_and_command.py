@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from django_talonone.emulator import Emulator
@@ -14,7 +15,7 @@ from django_talonone.models import Delivery, DeliveryStatus, Operation
 from django_talonone.outbox import due_lanes, enqueue, profile_lane, sweep
 from django_talonone.tasks import deliver_lane_task, sweep_outbox
 
-from .conftest import FakeClock
+from .conftest import SETTINGS, FakeClock
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +68,22 @@ def test_sweeper_wakes_due_lanes_but_not_dead_or_busy_ones(
     assert sweep_outbox.delay().get() == []
 
 
+def test_sweeper_leaves_a_lane_whose_head_waits_in_backoff(
+    emulator: Emulator, clock: FakeClock
+) -> None:
+    # Rows behind a head in backoff are not due: waking their lane would only re-queue its
+    # task, and with a full batch it would keep a lane that is due from being woken.
+    head = _profile("waiting")
+    _profile("waiting")
+    due = _profile("due")
+    Delivery.objects.filter(pk=head.pk).update(next_attempt_at=clock.now + timedelta(hours=1))
+    assert due_lanes(now=clock.now) == [due.lane]
+    with override_settings(TALONONE=SETTINGS | {"OUTBOX_BATCH": 1}):
+        assert sweep(clock=clock) == [due.lane]
+    assert Delivery.objects.get(pk=due.pk).status == DeliveryStatus.DONE
+
+
 def test_sweeper_is_bounded_by_the_batch_setting(emulator: Emulator) -> None:
-    from django.test import override_settings
-
-    from .conftest import SETTINGS
-
     for name in ("a", "b", "c"):
         _profile(name)
     with override_settings(TALONONE=SETTINGS | {"OUTBOX_BATCH": 2}):
