@@ -1,10 +1,11 @@
 """The shop's Celery app: it delivers django-talonone's outbox and runs its sweeper.
 
-The broker is ``REDIS_URL`` when set. Otherwise it is kombu's ``filesystem://`` transport:
-messages are files in a folder under the demo directory, shared by every process on the
-machine through plain file locks, so the shop, the worker and beat talk with no server to
-install, and no extra Python package is needed (the SQLAlchemy transport would need one,
-and polls a database SQLite serialises writes to, the same file the shop writes orders to).
+The broker is ``REDIS_URL`` when set. Otherwise it is kombu's ``filesystem://`` transport
+(see ``demoshop/broker.py``): messages are files in a folder under the demo directory,
+shared by every process on the machine, so the shop, the worker and beat talk with no
+server to install, and no extra Python package is needed (the SQLAlchemy transport would
+need one, and polls a database SQLite serialises writes to, the same file the shop writes
+orders to).
 """
 
 from __future__ import annotations

@@ -110,6 +110,8 @@ if REDIS_URL:
 else:
     BROKER_DIR = DEMO_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's folder transport, but a message shows up in the queue only once it is whole.
+    CELERY_BROKER_TRANSPORT = "demoshop.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
