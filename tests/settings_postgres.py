@@ -37,3 +37,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "talonone-sweep-outbox": {"task": "talonone.sweep_outbox", "schedule": 1.0},
 }
+
+# The workers get the emulator's URL and key from the TALONONE_* environment the test
+# passes them; a dict entry would win over the environment.
+TALONONE: dict[str, object] = {}
