@@ -26,6 +26,16 @@ from .models import Order, OrderLine
 from .refunds import RefundError, plan_refund, refund
 
 
+def _returned_lines(items: list[dict[str, int]], names: list[str]) -> str:
+    """``[{"position": 0, "quantity": 1}]`` → ``"1 x Sencha green tea"``."""
+    described = []
+    for item in items:
+        position = item["position"]
+        name = names[position] if position < len(names) else f"line {position}"
+        described.append(f"{item['quantity']} x {name}")
+    return ", ".join(described)
+
+
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     fields = ["sku", "name", "price", "quantity", "discount", "refunded_at", "refunded_amount"]
@@ -44,7 +54,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user",
         "cart",
-        "coupon_codes",
+        "coupons",
         "referral_code",
         "subtotal",
         "discount",
@@ -66,16 +76,27 @@ class OrderAdmin(admin.ModelAdmin):
         refunded = sum(1 for line in order.lines.all() if line.is_refunded)
         return f"{refunded} of {len(order.lines.all())}" if refunded else ""
 
+    @admin.display(description="coupon codes")
+    def coupons(self, order: Order) -> str:
+        return ", ".join(order.coupon_codes)
+
     @admin.display(description="Talon.One session")
     def talonone_session(self, order: Order) -> str:
         session = order_session(order)
         if session is None:
             return "none yet"
+        # A return names lines by session position, which is the order's line order.
+        names = [line.name for line in order.lines.all()]
         returns = format_html_join(
-            "", "<li>return of {}: {}</li>", ((r.items, r.state) for r in session.returns.all())
+            "",
+            '<div class="session-return">return of {}: {}</div>',
+            (
+                (_returned_lines(session_return.items, names), session_return.get_state_display())
+                for session_return in session.returns.all()
+            ),
         )
         return format_html(
-            '<code class="session-id">{}</code> ({})<ul>{}</ul>',
+            '<code class="session-id">{}</code> ({}){}',
             session.session_id,
             session.get_state_display(),
             returns,

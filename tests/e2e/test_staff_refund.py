@@ -9,6 +9,8 @@ from typing import Any
 from tests.e2e.conftest import DemoStack, Shot, eventually
 from tests.e2e.shopping import add_products, apply_coupon, check_out, sign_in
 
+FONT_SIZE = "element => getComputedStyle(element).fontSize"
+
 
 def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
     add_products(page, "TEA-GREEN", "MUG-1")  # 8.50 + 12.00, as a guest
@@ -25,6 +27,7 @@ def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
     sign_in(page, "admin", "admin")
     page.goto(f"/admin/orders/order/{order_id}/change/")
     assert page.locator(".session-id").inner_text() == session_id
+    assert page.locator(".field-coupons .readonly").inner_text() == "WELCOME10"
     shot("order-admin")
     page.get_by_role("link", name="Refund lines").click()
     page.get_by_label("Refund Sencha green tea").check()
@@ -33,7 +36,10 @@ def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
 
     # The confirmation page: nothing is refunded until staff say yes.
     assert page.locator("h2").inner_text() == "Are you sure?"
-    assert page.locator('[data-test="refund-total"]').inner_text() == "$7.65"  # 8.50 - 0.85
+    total = page.locator('[data-test="refund-total"]')
+    assert total.inner_text() == "$7.65"  # 8.50 - 0.85
+    line_refund = page.locator("#content tbody td strong").first
+    assert total.evaluate(FONT_SIZE) == line_refund.evaluate(FONT_SIZE)
     shot("confirm")
     assert session_id not in demo_stack.emulator_state()["returns"]
     page.get_by_role("button", name="Yes, refund $7.65").click()
@@ -58,4 +64,7 @@ def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
         [{"position": 0, "quantity": 1}]
     ]
     page.reload()
-    assert "done" in page.locator(".field-talonone_session").inner_text()
+    assert (
+        "return of 1 x Sencha green tea: done"
+        in page.locator(".field-talonone_session").inner_text()
+    )
