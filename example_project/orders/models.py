@@ -79,5 +79,10 @@ class OrderLine(models.Model):
         return self.price * self.quantity
 
     @property
+    def net(self) -> Decimal:
+        """What the line cost after its own discount (cart-wide discounts not included)."""
+        return self.total - self.discount
+
+    @property
     def is_refunded(self) -> bool:
         return self.refunded_at is not None

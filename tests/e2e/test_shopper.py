@@ -35,6 +35,8 @@ def test_coupons_and_checkout(page: Any, shot: Shot, demo_stack: DemoStack) -> N
 
     session_id = check_out(page)
     assert amount(page, '[data-test="total"]') == Decimal("18.45")
+    headings = page.locator("table.lines thead th").all_inner_texts()
+    assert headings == ["Product", "Price", "Quantity", "Amount", "Discount", "Net"]
     shot("order")
 
     closed = eventually(
