@@ -8,11 +8,13 @@ waits for each to answer before the next:
    ``REDIS_URL`` is set, else on the folder broker (see ``demoshop/celery.py``);
 3. the shop (Django's development server, which also serves the static files).
 
-Then it prints the URLs and logins and waits. Ctrl-C or SIGTERM stops all three (each
-whole process group, so no worker child is orphaned) and exits 0; if one of them dies,
-the others are stopped and the exit code is 1. Everything lives under ``SHOP_DEMO_DIR``
-(default ``.demo/`` at the repository root, logs in ``logs/``); ports come from
-``SHOP_PORT`` (8000) and ``EMULATOR_PORT`` (9100), so tests run a private copy.
+Then it prints the URLs and logins and waits. Ctrl-C or SIGTERM, at any point, stops all
+three (each whole process group, so no worker child is orphaned) and exits 0; if one of
+them dies, or preparing the database fails, the others are stopped and the exit code is 1.
+Everything lives under ``SHOP_DEMO_DIR`` (default ``.demo/`` at the repository root, logs
+in ``logs/``) except the shop's database, ``example_project/db.sqlite3`` unless
+``SHOP_DATABASE`` names another file; ports come from ``SHOP_PORT`` (8000) and
+``EMULATOR_PORT`` (9100), so tests run a private copy.
 """
 
 from __future__ import annotations
@@ -237,7 +239,18 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     print("Preparing the database…", flush=True)
-    prepare(config)
+    try:
+        prepare(config)
+    except subprocess.CalledProcessError as error:
+        if stop.is_set():  # Ctrl-C reached manage.py too: stopping was asked for
+            print("Stopped.", flush=True)
+            return 0
+        command = " ".join(error.cmd[1:])
+        print(f"demo: {command} exited with {error.returncode}; see above", file=sys.stderr)
+        return 1
+    if stop.is_set():
+        print("Stopped.", flush=True)
+        return 0
     stack = Stack(config)
     try:
         start_all(config, stack, stop)

@@ -56,7 +56,7 @@ def eventually(check: Callable[[], T | None], what: str, timeout: float = 30.0) 
         time.sleep(0.1)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -102,7 +102,7 @@ class DemoStack:
 @pytest.fixture(scope="session")
 def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
     directory = tmp_path_factory.mktemp("demo")
-    stack = DemoStack(directory, _free_port(), _free_port())
+    stack = DemoStack(directory, free_port(), free_port())
     env = {
         key: value
         for key, value in os.environ.items()
