@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
 import requests
@@ -99,10 +99,11 @@ class DemoStack:
         return "\n".join(f"== {log.name}\n{log.read_text()[-3000:]}" for log in logs)
 
 
-@pytest.fixture(scope="session")
-def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
-    directory = tmp_path_factory.mktemp("demo")
-    stack = DemoStack(directory, free_port(), free_port())
+def launch_demo(
+    directory: Path, shop_port: int, emulator_port: int, output: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """Start ``demo.py`` with its data in ``directory``, in its own process group (so a
+    test can send it the group-wide SIGINT a terminal's Ctrl-C sends)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -110,13 +111,12 @@ def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
     } | {
         "SHOP_DEMO_DIR": str(directory),
         "SHOP_DATABASE": str(directory / "shop.sqlite3"),
-        "SHOP_PORT": stack.shop_url.rsplit(":", 1)[1],
-        "EMULATOR_PORT": stack.emulator_url.rsplit(":", 1)[1],
+        "SHOP_PORT": str(shop_port),
+        "EMULATOR_PORT": str(emulator_port),
         # Retry failed deliveries after half a second, not the production five.
         "TALONONE_OUTBOX_BACKOFF": "0.5",
     }
-    output = (directory / "demo.out").open("wb")
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, str(ROOT / "example_project" / "demo.py")],
         env=env,
         stdin=subprocess.DEVNULL,
@@ -124,6 +124,15 @@ def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
+    directory = tmp_path_factory.mktemp("demo")
+    shop_port, emulator_port = free_port(), free_port()
+    stack = DemoStack(directory, shop_port, emulator_port)
+    output = (directory / "demo.out").open("wb")
+    process = launch_demo(directory, shop_port, emulator_port, output)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while b"The demo shop is running." not in (directory / "demo.out").read_bytes():

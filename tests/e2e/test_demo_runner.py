@@ -9,31 +9,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT, eventually, free_port
+from tests.e2e.conftest import eventually, free_port, launch_demo
 
 
 def test_ctrl_c_while_preparing_stops_cleanly(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    env |= {
-        "SHOP_DEMO_DIR": str(tmp_path),
-        "SHOP_DATABASE": str(tmp_path / "shop.sqlite3"),
-        "SHOP_PORT": str(free_port()),
-        "EMULATOR_PORT": str(free_port()),
-    }
     output = tmp_path / "demo.out"
     with output.open("wb") as sink:
-        demo = subprocess.Popen(
-            [sys.executable, str(ROOT / "example_project" / "demo.py")],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        demo = launch_demo(tmp_path, free_port(), free_port(), sink)
         try:
             eventually(lambda: b"Preparing the database" in output.read_bytes(), "the runner")
             os.killpg(demo.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
