@@ -27,10 +27,6 @@ class Cart(models.Model):
     def __str__(self) -> str:
         return f"cart {self.pk}"
 
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((line.line_total for line in self.lines.select_related("product")), Decimal(0))
-
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
