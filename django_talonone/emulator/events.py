@@ -40,6 +40,24 @@ def _v1_session(session: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _record(
+    work: EmulatorState, body: Mapping[str, Any], profile_id: str, session_id: str | None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """What both event operations do: touch the (created) profile, build the event."""
+    profile = ensure_profile(work, profile_id) if profile_id else None
+    if profile is not None:
+        profile["lastActivity"] = work.now_text()
+    event = event_view(
+        work,
+        event_type=body["type"],
+        profile_id=profile_id,
+        session_id=session_id,
+        attributes=body.get("attributes") or {},
+        effects=[],
+    )
+    return profile, event
+
+
 def track_event(state: EmulatorState, request: Request) -> Response:
     """201 v1 IntegrationState; the session must belong to the event's profile."""
     work = state.scratch_copy() if request.query.get("dry") == "true" else state
@@ -57,17 +75,7 @@ def track_event(state: EmulatorState, request: Request) -> Response:
         profile_id = session["profileId"]
     else:
         session = create_session_record(work, session_id, profile_id)
-    profile = ensure_profile(work, profile_id) if profile_id else None
-    if profile is not None:
-        profile["lastActivity"] = work.now_text()
-    event = event_view(
-        work,
-        event_type=body["type"],
-        profile_id=profile_id,
-        session_id=session_id,
-        attributes=body.get("attributes") or {},
-        effects=[],
-    )
+    profile, event = _record(work, body, profile_id, session_id)
     reply = {
         "session": _v1_session(session),
         "profile": profile_view(work, profile) if profile is not None else None,
@@ -80,18 +88,7 @@ def track_event_v2(state: EmulatorState, request: Request) -> Response:
     """``silent`` (default yes) answers 204; ``no`` answers 200 without a session."""
     work = state.scratch_copy() if request.query.get("dry") == "true" else state
     body = request.body
-    profile_id: str = body.get("profileId") or ""
-    profile = ensure_profile(work, profile_id) if profile_id else None
-    if profile is not None:
-        profile["lastActivity"] = work.now_text()
-    event = event_view(
-        work,
-        event_type=body["type"],
-        profile_id=profile_id,
-        session_id=None,
-        attributes=body.get("attributes") or {},
-        effects=[],
-    )
+    profile, event = _record(work, body, body.get("profileId") or "", None)
     if request.query.get("silent", "yes") != "no":
         return Response(204)
     reply: dict[str, Any] = {"effects": [], "createdCoupons": [], "createdReferrals": []}
