@@ -24,6 +24,13 @@ PARTIAL_SUFFIX = ".part"
 
 
 class Channel(filesystem.Channel):  # type: ignore[misc]  # kombu ships no type hints
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Publishing fails until the queue folder exists, and any process may publish
+        # first: each channel makes sure it is there (settings stay free of side effects).
+        for folder in {self.data_folder_in, self.data_folder_out}:
+            os.makedirs(folder, exist_ok=True)
+
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         # kombu's own name: milliseconds first, so consumers take messages in order.
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
