@@ -63,8 +63,12 @@ def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
     assert [r["returnedCartItems"] for r in demo_stack.emulator_state()["returns"][session_id]] == [
         [{"position": 0, "quantity": 1}]
     ]
-    page.reload()
-    assert (
-        "return of 1 x Sencha green tea: done"
-        in page.locator(".field-talonone_session").inner_text()
-    )
+
+    # The worker records the reply just after the emulator applied the return: reload
+    # until the admin shows it, instead of racing the worker.
+    def admin_shows_done() -> bool:
+        page.reload()
+        text = page.locator(".field-talonone_session").inner_text()
+        return "return of 1 x Sencha green tea: done" in text
+
+    eventually(admin_shows_done, "the admin to show the delivered return")
