@@ -4,16 +4,16 @@ The view is the one a real shop has: Django's default middleware (sessions, CSRF
 messages, clickjacking), a logged-in shopper, fetch the cart, add the line or bump its
 quantity in a transaction, flash a message, redirect. It runs through Django's test
 ``Client`` (the full request cycle), against the same database, once with the cart
-registered (outbox mode: the change is recorded in the outbox after the commit and the
-delivery task is published to the broker) and once with it unregistered (signals
-disconnected). Every request is made by a different shopper whose two-line cart was set up
+registered (outbox mode: the change is recorded in the outbox in the view's transaction,
+and a watch task is published to the broker at most twice a second) and once with it
+unregistered (signals disconnected). Every request is made by a different shopper whose two-line cart was set up
 beforehand, untimed. No worker runs during the timing, so its work (building the snapshot,
 calling Talon.One) is timed separately, as what it is: off the request path.
 
 Then N lines are added in one transaction and the outbox is delivered to an in-process
 emulator, to show that exactly one UpdateCustomerSessionV2 is sent.
 
-    .venv/bin/python benchmarks/checkout_overhead.py [--requests 300] [--rounds 5]
+    .venv/bin/python benchmarks/checkout_overhead.py [--requests 1000]
         [--lines 50] [--broker memory://] [--profile]
 """
 
@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -86,7 +88,6 @@ from tests.shop.adapters import ShopCartAdapter  # noqa: E402
 from tests.shop.models import Cart, CartLine  # noqa: E402
 
 GOAL = 1.10
-BLOCK = 30
 #: The shop's catalogue; a real shop reads it from a cache or a product table.
 PRICES = {"TEA": Decimal("4.50"), "MUG": Decimal("12.00"), "PEN": Decimal("1.99")}
 
@@ -157,27 +158,42 @@ def set_registered(registered: bool) -> None:
         unregister(Cart)
 
 
-def measure(count: int, rounds: int) -> list[tuple[float, float]]:
-    """Per round, the median seconds per request without and with the app.
+def measure(pairs: int) -> tuple[list[float], list[float]]:
+    """Seconds per request without and with the app, measured in adjacent pairs.
 
-    The modes alternate every ``BLOCK`` requests (one shopper each), so drift in the
-    machine's speed hits both alike. Not every request: (un)registering clears Django's
-    signal caches, which a real process, registered once at start-up, never does.
+    This machine's speed drifts by up to 2x within seconds (shared cores), far more than
+    the few percent being measured, so the two modes are timed back to back, one request
+    each, and compared pair by pair. Before each timed request the mode is switched and
+    one untimed request is made: (un)registering clears Django's signal caches, which a
+    real process, registered once at start-up, never does. Automatic garbage collection
+    is off (as in ``timeit``) and runs untimed every 100 pairs, so a collection caused by
+    one mode's garbage does not land at random in the other's timing.
     """
-    medians = []
-    made = 0
-    for _ in range(rounds):
-        clients = shoppers(2 * count, made)
-        made += 2 * count
-        timings: dict[bool, list[float]] = {False: [], True: []}
-        for start in range(0, len(clients), BLOCK):
-            registered = (start // BLOCK) % 2 == 1
-            set_registered(registered)
-            timed_request(clients[start], "TEA")  # warms the signal caches, untimed
-            for client in clients[start + 1 : start + BLOCK]:
-                timings[registered].append(timed_request(client, "PEN"))
-        medians.append((statistics.median(timings[False]), statistics.median(timings[True])))
-    return medians
+    clients = shoppers(4 * pairs, 0)
+    timings: dict[bool, list[float]] = {False: [], True: []}
+    gc.disable()
+    try:
+        for index in range(pairs):
+            if index % 100 == 0:
+                gc.collect()  # now and then, untimed; a warm-up request follows
+            for registered in (index % 2 == 1, index % 2 == 0):  # who goes first alternates
+                warm, timed = clients.pop(), clients.pop()
+                set_registered(registered)
+                timed_request(warm, "TEA")
+                timings[registered].append(timed_request(timed, "PEN"))
+    finally:
+        gc.enable()
+    set_registered(True)
+    return timings[False], timings[True]
+
+
+def bootstrap_interval(ratios: list[float], resamples: int = 2000) -> tuple[float, float]:
+    """A 95 % bootstrap interval of the median of ``ratios`` (seeded: reproducible)."""
+    draw = random.Random(0)
+    medians = sorted(
+        statistics.median(draw.choices(ratios, k=len(ratios))) for _ in range(resamples)
+    )
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
 
 
 def queries_per_request(registered: bool) -> int:
@@ -233,8 +249,7 @@ def profile(count: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="requests per round and mode")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per mode")
     parser.add_argument("--lines", type=int, default=50)
     parser.add_argument("--broker", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
     parser.add_argument("--profile", action="store_true", help="cProfile the with-app requests")
@@ -245,18 +260,22 @@ def main() -> int:
     if options.profile:
         profile(options.requests)
         return 0
-    medians = measure(options.requests, options.rounds)
-    without, with_app = min(medians, key=lambda pair: pair[0])  # the quietest round
-    ratios = sorted(with_round / without_round for without_round, with_round in medians)
+    without, with_app = measure(options.requests)
+    ratios = [after / before for before, after in zip(without, with_app, strict=True)]
     ratio = statistics.median(ratios)
+    low, high = bootstrap_interval(ratios)
     emulator = Emulator()
     waiting, per_snapshot = worker_cost(emulator)
     rows, calls = coalesced_calls(emulator, options.lines)
     print(f"broker: {options.broker}; database: SQLite in memory")
-    print(f"add to cart without the app: {without * 1e6:8.1f} us/request (median, quietest round)")
-    print(f"add to cart with the app:    {with_app * 1e6:8.1f} us/request (same round, outbox)")
-    print(f"ratio per round: {', '.join(f'{value:.3f}' for value in ratios)}")
-    print(f"ratio: {ratio:.3f}x (median of rounds; goal <= {GOAL:.2f}x)", end="")
+    print(
+        f"add to cart without the app: {statistics.median(without) * 1e6:8.1f} us/request (median)"
+    )
+    print(
+        f"add to cart with the app:    {statistics.median(with_app) * 1e6:8.1f} us/request (median)"
+    )
+    print(f"pairs: {len(ratios)}; 95% interval of the median ratio: {low:.3f}-{high:.3f}")
+    print(f"ratio: {ratio:.3f}x (median of paired ratios; goal <= {GOAL:.2f}x)", end="")
     print("" if ratio <= GOAL else "  ABOVE GOAL")
     print(
         f"queries per request: {queries_per_request(False)} without the app, "

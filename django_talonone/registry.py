@@ -125,9 +125,20 @@ def register_cart(
 
         registered_cart_changed(model, pk, adapter=made, using=using)
 
+    def record(pk: Any) -> Callable[[], None]:
+        from django_talonone.outbox.snapshots import insert_cart_change
+
+        return insert_cart_change(model._meta.label_lower, pk)
+
     def changed(pk: Any, using: str) -> None:
-        # The pk only: in outbox mode recording the change needs no query (see coalescing).
-        _defer("cart", model, pk, partial(flush, using=using), using, load=False)
+        from django_talonone.conf import get_settings
+        from django_talonone.services.coalescing import once
+
+        if get_settings().delivery_mode("cart") == "outbox":
+            # The row goes in with the shop's change, once per transaction (no query).
+            once("cart", model, pk, record, using)
+        else:  # evaluated after the commit, from the committed cart
+            _defer("cart", model, pk, partial(flush, using=using), using, load=False)
 
     def cart_saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
         changed(instance.pk, using)

@@ -48,7 +48,6 @@ class Delivery(models.Model):
     operation = models.CharField(max_length=64, choices=Operation.choices)
     lane = models.CharField(
         max_length=1100,
-        db_index=True,
         help_text=_("Ordering key: deliveries of one lane go one at a time, in order."),
     )
     payload = models.JSONField()
@@ -57,14 +56,13 @@ class Delivery(models.Model):
         max_length=16,
         choices=DeliveryStatus.choices,
         default=DeliveryStatus.PENDING,
-        db_index=True,
     )
     supersedable = models.BooleanField(
         default=False,
         help_text=_("A newer snapshot of the same lane replaces this one while undelivered."),
     )
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error_status = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -91,7 +89,12 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["id"]
-        indexes = [models.Index(fields=["lane", "status", "id"], name="talonone_delivery_lane_idx")]
+        # Every row written pays for every index, in the shop's request: keep only what the
+        # lookups need (a lane's head and tail; what is due; a session's rows).
+        indexes = [
+            models.Index(fields=["lane", "status", "id"], name="talonone_delivery_lane_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="talonone_delivery_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.operation} [{self.lane}] {self.status}"

@@ -17,14 +17,18 @@ up by the watch that process published before: within ``WATCH_EVERY`` seconds, n
 the next periodic sweep. A lost publish or a dead worker leaves rows to the sweeper, as
 with any kick.
 
-A snapshot recorded inside a transaction (a shop calling ``enqueue_cart`` itself) kicks
-its lane on commit instead: its id was taken long before it became visible, so a watch
-could already have moved past it.
+The row is written in the shop's transaction, at the first change of the cart there, so
+a rolled-back change leaves nothing behind and a committed one cannot be lost between the
+commit and the INSERT. Its id is taken before it becomes visible, so a watch could have
+moved past it by the commit: the wake happens on commit, and a row that waited longer than
+half a poll interval in its transaction, or whose id lies below the running watch's first
+floor (another thread's row), has its lane kicked directly instead.
 
-The INSERT itself skips the ORM's per-call SQL compilation, which costs more than running
-the statement: Django's own compiler builds it once per connection (so every backend gets
-its dialect), and each call only prepares the values, field by field, the way ``save()``
-does. Model signals are not sent for these rows; nothing in the app listens to them.
+The INSERT skips the ORM's per-call SQL compilation and value preparation, which cost more
+than running it: Django's own compiler builds the statement once per connection (so every
+backend gets its dialect) and prepares the values every snapshot row shares; a row only
+prepares its lane, payload, key and timestamps. Model signals are not sent for these rows;
+nothing in the app listens to them.
 """
 
 from __future__ import annotations
@@ -38,12 +42,12 @@ from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from django_talonone.conf import get_settings
 from django_talonone.models import Delivery, DeliveryStatus, Operation
+from django_talonone.models.outbox import new_idempotency_key
 
 from .lanes import cart_lane
 from .payload import cart_reference
@@ -58,59 +62,109 @@ WATCH_POLLS = 5
 WATCH_EVERY = 0.25
 
 _lock = threading.Lock()
-_last_publish: list[float] = []  # monotonic time of this process's last watch publish
-#: Per database alias: the compiled INSERT, its fields, and whether it returns the id.
-_statements: dict[str, tuple[str, list[Field[Any, Any]], bool]] = {}
+#: This process's last watch publish: ``[monotonic time, the watch's first floor]``.
+_last_publish: list[float] = []
+#: Per database alias: the compiled INSERT, and how to fill it in (see :func:`_statement`).
+_statements: dict[str, _Statement] = {}
 
 
-def _statement(connection: BaseDatabaseWrapper, row: Delivery) -> tuple[str, list[Any], bool]:
-    compiled = _statements.get(connection.alias)
-    if compiled is None:
+class _Statement:
+    """The snapshot INSERT for one connection, and the values every snapshot row shares.
+
+    Compiling the statement and preparing a value per column cost more than running it, so
+    both happen once per connection; a row only prepares the columns that differ.
+    """
+
+    VARYING = ("lane", "payload", "idempotency_key")
+    #: Set to the same moment; prepared once per row.
+    TIMESTAMPS = ("next_attempt_at", "created_at", "updated_at")
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        prototype = Delivery(
+            operation=Operation.UPDATE_SESSION, lane="cart:-", payload={}, supersedable=True
+        )
         fields = [field for field in Delivery._meta.concrete_fields if not field.primary_key]
         query = InsertQuery(Delivery)
-        query.insert_values(fields, [row])
+        query.insert_values(fields, [prototype])
         compiler = query.get_compiler(connection=connection)
-        returns = bool(connection.features.can_return_columns_from_insert)
-        if returns:
+        self.returns = bool(connection.features.can_return_columns_from_insert)
+        if self.returns:
             compiler.returning_fields = [Delivery._meta.pk]
-        [(sql, _)] = compiler.as_sql()
-        compiled = _statements[connection.alias] = (sql, fields, returns)
-    sql, fields, returns = compiled
-    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-    return sql, values, returns
+        [(self.sql, _)] = compiler.as_sql()
+        self.values = [
+            field.get_db_prep_save(field.pre_save(prototype, True), connection) for field in fields
+        ]
+        positions = {field.name: (index, field) for index, field in enumerate(fields)}
+        self.varying = [positions[name] for name in self.VARYING]
+        self.timestamps = [positions[name][0] for name in self.TIMESTAMPS]
+        self.timestamp_field = positions[self.TIMESTAMPS[0]][1]
+
+    def row(self, connection: BaseDatabaseWrapper, lane: str, payload: Any) -> list[Any]:
+        values = list(self.values)
+        fresh = (lane, payload, new_idempotency_key())
+        for (index, field), value in zip(self.varying, fresh, strict=True):
+            values[index] = field.get_db_prep_save(value, connection)
+        now = self.timestamp_field.get_db_prep_save(timezone.now(), connection)
+        for index in self.timestamps:
+            values[index] = now
+        return values
 
 
-def _insert(row: Delivery, using: str) -> None:
-    """``row.save()`` without compiling the statement again (see the module docstring)."""
+def _insert(lane: str, payload: Any, using: str) -> int:
+    """Insert one pending snapshot row the way ``save()`` would; returns its id."""
     connection = connections[using]
-    sql, values, returns = _statement(connection, row)
+    statement = _statements.get(connection.alias)
+    if statement is None:
+        statement = _statements[connection.alias] = _Statement(connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if returns:
-            row.pk = cursor.fetchone()[0]
-        else:
-            table, column = Delivery._meta.db_table, Delivery._meta.pk.column
-            row.pk = connection.ops.last_insert_id(cursor, table, column)
-    row._state.adding = False
-    row._state.db = using
+        cursor.execute(statement.sql, statement.row(connection, lane, payload))
+        if statement.returns:
+            row_id: int = cursor.fetchone()[0]
+            return row_id
+        table, column = Delivery._meta.db_table, Delivery._meta.pk.column
+        return int(connection.ops.last_insert_id(cursor, table, column))
 
 
-def record_cart_change(model_label: str, pk: str | int) -> Delivery:
-    """Queue a snapshot of the cart, to be built when it is delivered (one INSERT)."""
+def _record(
+    model_label: str, pk: str | int, clock: Callable[[], float]
+) -> tuple[int, Callable[[], None]]:
     lane = cart_lane(model_label, pk)
-    using = router.db_for_write(Delivery)
-    delivery = Delivery(
-        operation=Operation.UPDATE_SESSION,
-        lane=lane,
-        payload=cart_reference(model_label, pk),
-        supersedable=True,
-    )
-    _insert(delivery, using)
-    if transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(partial(kick, lane), using=using)
+    row_id = _insert(lane, cart_reference(model_label, pk), router.db_for_write(Delivery))
+    return row_id, partial(_committed, lane, row_id, clock(), clock)
+
+
+def insert_cart_change(
+    model_label: str, pk: str | int, *, clock: Callable[[], float] = time.monotonic
+) -> Callable[[], None]:
+    """Record "cart ``pk`` changed" now; returns what to run once the row is committed.
+
+    The returned callable wakes a watch, or kicks the lane itself when the row waited in
+    its transaction too long for a running watch to be sure to see it (see the module
+    docstring).
+    """
+    return _record(model_label, pk, clock)[1]
+
+
+def _committed(lane: str, row_id: int, inserted: float, clock: Callable[[], float]) -> None:
+    if clock() - inserted > WATCH_EVERY / 2:
+        kick(lane)
     else:
-        wake(lane, delivery.pk)
-    return delivery
+        wake(lane, row_id, clock=clock)
+
+
+def record_cart_change(model_label: str, pk: str | int) -> int:
+    """Queue a snapshot of the cart, to be built when it is delivered (one INSERT).
+
+    Inside a transaction the row is written there and the worker is woken on commit.
+    Returns the row's id.
+    """
+    row_id, committed = _record(model_label, pk, time.monotonic)
+    using = router.db_for_write(Delivery)
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(committed, using=using)
+    else:
+        committed()
+    return row_id
 
 
 def _watch_task() -> Any:
@@ -122,22 +176,30 @@ def _watch_task() -> Any:
 
 
 def wake(lane: str, row_id: int, *, clock: Callable[[], float] = time.monotonic) -> bool:
-    """Make sure a watch will see row ``row_id``; True when a watch task was published.
+    """Make sure a watch will see the committed row ``row_id``; True when one was published.
 
-    With eager Celery (tests, the demo) the lane is delivered at once instead.
+    Within ``WAKE_INTERVAL`` of this process's last publish, the watch then published
+    covers every row above its first floor; an older row (another thread's, committed late)
+    gets its lane kicked instead. With eager Celery (tests, the demo) the lane is delivered
+    at once.
     """
+    now = clock()
+    with _lock:
+        if _last_publish and now - _last_publish[0] < WAKE_INTERVAL:
+            covered = row_id > _last_publish[1]
+        else:
+            covered = None
+    if covered:
+        return False
     task = _watch_task()
     if task is None:
         logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
         return False
-    if task.app.conf.task_always_eager:
+    if covered is False or task.app.conf.task_always_eager:
         kick(lane)
         return False
-    now = clock()
     with _lock:
-        if _last_publish and now - _last_publish[0] < WAKE_INTERVAL:
-            return False
-        _last_publish[:] = [now]
+        _last_publish[:] = [now, row_id - 1]
     try:
         task.delay(row_id - 1, row_id - 1, WATCH_POLLS)
     except Exception as error:

@@ -72,6 +72,44 @@ def defer(
     transaction.on_commit(flush, using=using)
 
 
+def once(
+    action: str,
+    model: type[models.Model],
+    pk: Any,
+    record: Callable[[Any], Callable[[], None]],
+    using: str,
+) -> None:
+    """Run ``record(pk)`` now, once per transaction; run what it returns on commit.
+
+    For work that belongs *in* the shop's transaction (an outbox row) but must happen once
+    however many times the object changes there. A savepoint rolled back with the work in
+    it takes the queued callback along, so the next change records again.
+    """
+    if pk is None:
+        return
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        record(pk)()
+        return
+    key: Key = (action, model, pk)
+    pending = _pending(using)
+    queued = pending.get(key)
+    if queued is not None and _still_queued(using, queued):
+        return
+    after = record(pk)
+
+    def committed() -> None:
+        if pending.get(key) is committed:
+            del pending[key]
+        try:
+            after()
+        except Exception:
+            logger.exception("django-talonone could not handle %s of %s #%s", action, model, pk)
+
+    pending[key] = committed
+    transaction.on_commit(committed, using=using)
+
+
 def pending_count(using: str = "default") -> int:
     """How many objects wait for the current transaction's commit (for tests and debugging)."""
     return sum(1 for callback in _pending(using).values() if _still_queued(using, callback))

@@ -155,7 +155,7 @@ def enqueue_cart(cart: models.Model) -> Delivery:
     registered (its adapter is looked up now, so a forgotten registration fails here).
     """
     cart_adapter_for(cart)
-    return record_cart_change(type(cart)._meta.label_lower, cart.pk)
+    return Delivery.objects.get(pk=record_cart_change(type(cart)._meta.label_lower, cart.pk))
 
 
 def cart_changed(cart: models.Model, *, adapter: CartAdapter | None = None) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from celery import current_app
+from celery.signals import before_task_publish
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django_talonone.outbox.snapshots import (
     WATCH_EVERY,
     WATCH_POLLS,
     forget_last_publish,
+    insert_cart_change,
     wake,
     watch,
 )
@@ -57,29 +59,108 @@ def lane_of(cart: Cart) -> str:
     return cart_lane("shop.cart", cart.pk)
 
 
-def test_a_cart_change_costs_the_request_one_insert(no_worker: None) -> None:
+def test_a_cart_change_costs_the_request_one_insert_in_its_transaction(no_worker: None) -> None:
     cart = Cart.objects.create()
     Delivery.objects.all().delete()
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
         fill(cart, ("MUG", "12.00", 1), ("TEA", "4.50", 2))
     statements = [query["sql"] for query in captured]
-    [insert] = statements[statements.index("COMMIT") + 1 :]  # all the app adds
-    assert insert.startswith('INSERT INTO "django_talonone_delivery"')
+    assert statements[-1] == "COMMIT"  # nothing after the shop's commit
+    inserts = [sql for sql in statements if "django_talonone" in sql]
+    assert len(inserts) == 1
+    assert inserts[0].startswith('INSERT INTO "django_talonone_delivery"')
     row = Delivery.objects.get()
     assert (row.lane, row.status, row.supersedable) == (lane_of(cart), "pending", True)
     assert row.payload == {"cart": {"model": "shop.cart", "pk": str(cart.pk)}}
+    assert row.operation == "update_customer_session_v2"
+    assert (row.attempts, row.last_error, row.reply, row.session_id) == (0, "", None, None)
+    assert row.created_at == row.updated_at == row.next_attempt_at
+    assert len(row.idempotency_key) == 36
     assert not CustomerSession.objects.exists()
 
 
-def test_wake_publishes_at_most_once_per_interval(no_worker: None) -> None:
+def change_then_fail(cart: Cart) -> None:
+    with transaction.atomic():
+        fill(cart, ("MUG", "12.00", 1))
+        raise RuntimeError("rolled back, outbox row and all")
+
+
+def test_a_rolled_back_change_leaves_no_row(no_worker: None) -> None:
+    cart = Cart.objects.create()
+    Delivery.objects.all().delete()
+    with pytest.raises(RuntimeError):
+        change_then_fail(cart)
+    assert not Delivery.objects.exists()
+
+
+def test_a_change_rolled_back_with_its_savepoint_is_recorded_again(no_worker: None) -> None:
+    cart = Cart.objects.create()
+    Delivery.objects.all().delete()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            change_then_fail(cart)  # the first change writes the row in this savepoint
+        fill(cart, ("TEA", "4.50", 1))
+        fill(cart, ("PEN", "1.99", 1))
+    [row] = Delivery.objects.all()
+    assert row.lane == lane_of(cart)
+
+
+@pytest.fixture
+def published() -> Iterator[list[tuple[str, tuple[object, ...]]]]:
+    """(task name, args) of every task published to the broker during the test."""
+    seen: list[tuple[str, tuple[object, ...]]] = []
+
+    def record(sender: str, body: tuple[object, ...], **kwargs: object) -> None:
+        seen.append((sender, tuple(body[0])))  # type: ignore[arg-type]
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        yield seen
+    finally:
+        before_task_publish.disconnect(record)
+
+
+def test_a_row_that_waited_in_its_transaction_kicks_its_lane(
+    no_worker: None, published: list[tuple[str, tuple[object, ...]]]
+) -> None:
+    clock = Monotonic()
+    cart = Cart.objects.create()
+    with transaction.atomic():
+        quick = insert_cart_change("shop.cart", cart.pk, clock=clock)
+        slow = insert_cart_change("shop.cart", cart.pk + 1, clock=clock)
+    quick()  # committed at once: a watch will see it
+    clock.now += WATCH_EVERY  # committed late: a watch may have moved past its id
+    slow()
+    assert [name for name, _ in published] == ["talonone.watch_outbox", "talonone.deliver_lane"]
+    assert published[1][1] == (cart_lane("shop.cart", cart.pk + 1),)
+
+
+def test_wake_publishes_at_most_once_per_interval(
+    no_worker: None, published: list[tuple[str, tuple[object, ...]]]
+) -> None:
     clock = Monotonic()
     assert wake("cart:x", 7, clock=clock) is True
     clock.now += WAKE_INTERVAL / 2
     assert wake("cart:x", 8, clock=clock) is False
     clock.now += WAKE_INTERVAL
     assert wake("cart:x", 9, clock=clock) is True
+    assert published == [
+        ("talonone.watch_outbox", (6, 6, WATCH_POLLS)),
+        ("talonone.watch_outbox", (8, 8, WATCH_POLLS)),
+    ]
     # The watch outlives the interval, so it sees what the skipped wakes recorded.
     assert (WATCH_POLLS - 1) * WATCH_EVERY > 1.5 * WAKE_INTERVAL
+
+
+def test_a_row_below_the_running_watch_kicks_its_own_lane(
+    no_worker: None, published: list[tuple[str, tuple[object, ...]]]
+) -> None:
+    clock = Monotonic()
+    assert wake("cart:x", 7, clock=clock) is True
+    # Another thread's row took its id earlier and committed just after: the watch
+    # starts above it, so its lane is kicked instead of waiting for the sweeper.
+    assert wake("cart:y", 5, clock=clock) is False
+    assert published[1:] == [("talonone.deliver_lane", ("cart:y",))]
 
 
 def test_eager_celery_delivers_every_change_at_once(shop: TalonOneHarness) -> None:
