@@ -6,9 +6,10 @@ quantity in a transaction, flash a message, redirect. It runs through Django's t
 ``Client`` (the full request cycle), against the same database, once with the cart
 registered (outbox mode: the change is recorded in the outbox in the view's transaction,
 and a watch task is published to the broker at most twice a second) and once with it
-unregistered (signals disconnected). Every request is made by a different shopper whose two-line cart was set up
-beforehand, untimed. No worker runs during the timing, so its work (building the snapshot,
-calling Talon.One) is timed separately, as what it is: off the request path.
+unregistered (signals disconnected). Every request is made by a different shopper whose
+two-line cart was set up beforehand, untimed. No worker runs during the timing, so its
+work (building the snapshot, calling Talon.One) is timed separately, as what it is: off
+the request path.
 
 Then N lines are added in one transaction and the outbox is delivered to an in-process
 emulator, to show that exactly one UpdateCustomerSessionV2 is sent.

@@ -43,6 +43,7 @@ class Audience(SyncedMirror):
     class Meta:
         verbose_name = _("audience")
         verbose_name_plural = _("audiences")
+        permissions = [("sync_audience", _("Can send audiences to Talon.One"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["integration", "integration_id"],
@@ -79,6 +80,7 @@ class CouponReservation(SyncedMirror):
     class Meta:
         verbose_name = _("coupon reservation")
         verbose_name_plural = _("coupon reservations")
+        permissions = [("sync_reservation", _("Can send coupon reservations to Talon.One"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["coupon_code", "profile_id"], name="talonone_reservation_unique"

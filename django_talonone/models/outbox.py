@@ -89,6 +89,11 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["id"]
+        permissions = [
+            ("retry_delivery", _("Can retry dead Talon.One deliveries")),
+            ("sync_profiles", _("Can send customer profiles to Talon.One")),
+            ("erase_customer_data", _("Can erase customers' data in Talon.One")),
+        ]
         # Every row written pays for every index, in the shop's request: keep only what the
         # lookups need (a lane's head and tail; what is due; a session's rows).
         indexes = [
