@@ -74,12 +74,14 @@ def enqueue(
     session: CustomerSession | None = None,
     session_return: SessionReturn | None = None,
     supersedable: bool = False,
+    wake: bool = True,
 ) -> Delivery:
     """Write one Talon.One call to the outbox, to be delivered after the commit.
 
     ``supersedable=True`` marks an open-cart snapshot: older pending snapshots of the same
     lane with nothing else queued after them are marked superseded, so only the newest
-    is sent. In-flight rows are never touched.
+    is sent. In-flight rows are never touched. ``wake=False`` leaves the Celery kick to
+    the caller (sync delivery mode delivers the lane in-process and kicks what is left).
     """
     operation = Operation(operation)
     if not isinstance(lane, str) or not lane or len(lane) > MAX_LANE_LENGTH:
@@ -97,7 +99,8 @@ def enqueue(
             session=session,
             session_return=session_return,
         )
-        transaction.on_commit(partial(kick, lane), using=using)
+        if wake:
+            transaction.on_commit(partial(kick, lane), using=using)
     return delivery
 
 

@@ -34,6 +34,7 @@ def send(
     supersedable: bool = False,
 ) -> Delivery:
     """Queue the call for ``event`` (a ``DELIVERY`` key) and, in sync mode, deliver it now."""
+    sync = get_settings().delivery_mode(event) == "sync"
     delivery = enqueue(
         operation,
         lane=lane,
@@ -42,18 +43,26 @@ def send(
         session=session,
         session_return=session_return,
         supersedable=supersedable,
+        wake=not sync,
     )
-    if get_settings().delivery_mode(event) == "sync":
+    if sync:
         transaction.on_commit(partial(_deliver_now, lane), using=router.db_for_write(Delivery))
     return delivery
 
 
 def _deliver_now(lane: str) -> None:
+    """Deliver ``lane`` here; hand Celery only what is left (a retry, a batch cut short)."""
+    from django_talonone.outbox.claims import LaneState
     from django_talonone.outbox.runner import deliver_lane
+    from django_talonone.outbox.store import kick
 
     try:
-        deliver_lane(lane)
+        result = deliver_lane(lane)
     except Exception:
         # The shop's transaction has committed and the row is safe in the outbox; a
         # delivery problem must not turn a successful checkout into an error page.
         logger.exception("Synchronous delivery of outbox lane %s failed; it stays queued", lane)
+        kick(lane)
+        return
+    if result.more or result.state == LaneState.WAITING:
+        kick(lane)

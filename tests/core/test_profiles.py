@@ -112,6 +112,33 @@ def test_sync_mode_calls_at_once_and_keeps_failures_queued(shop: TalonOneHarness
     assert (row.status, row.attempts, row.last_error_status) == (DeliveryStatus.PENDING, 1, 503)
 
 
+@pytest.mark.parametrize(("fault", "kicks"), [(None, []), (503, ["talonone.deliver_lane"])])
+def test_sync_mode_hands_celery_only_what_is_left(
+    shop: TalonOneHarness, settings, fault: int | None, kicks: list[str]
+) -> None:
+    settings.TALONONE = {**settings.TALONONE, "DELIVERY": {"profile": "sync"}}
+    from celery import current_app
+    from celery.signals import before_task_publish
+
+    published: list[str] = []
+
+    def record(sender: str, **kwargs: object) -> None:
+        published.append(sender)
+
+    if fault is not None:
+        shop.fail(fault, operations=["updateCustomerProfileV2"])
+    current_app.conf.task_always_eager = False
+    before_task_publish.connect(record, weak=False)
+    try:
+        sync_customer(get_user_model()(pk=7, first_name="Ann"))
+    finally:
+        before_task_publish.disconnect(record)
+        current_app.conf.task_always_eager = True
+    assert published == kicks  # delivered here: no second, redundant delivery task
+    expected = DeliveryStatus.DONE if fault is None else DeliveryStatus.PENDING
+    assert Delivery.objects.get().status == expected
+
+
 def test_erasing_a_profile_talon_one_never_saw_is_done_not_dead(shop: TalonOneHarness) -> None:
     forget_customer("ghost")
     [request] = shop.requests("deleteCustomerData")
