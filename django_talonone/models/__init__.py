@@ -6,6 +6,7 @@ call the network.
 
 from .mirrors import Audience, AudienceMembership, CouponReservation, SyncState
 from .outbox import Delivery, DeliveryStatus, Operation
+from .referrals import ReferralCode
 from .sessions import CustomerSession, ReturnState, SessionReturn, SessionState
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Operation",
+    "ReferralCode",
     "ReturnState",
     "SessionReturn",
     "SessionState",

@@ -110,16 +110,20 @@ def record_audience_changes(changes: Iterable[Mapping[str, Any]]) -> None:
         )
         if change.get("action") == "delete":
             rows.filter(sync_state=SyncState.DELETING).delete()
-        else:
-            rows.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)
+        else:  # a removal queued after this add keeps its row deleting
+            rows.exclude(sync_state=SyncState.DELETING).update(
+                sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
+            )
 
 
 def record_reservations(coupon_code: str, profile_ids: Iterable[str], *, created: bool) -> None:
     """Mirror delivered reservations: created ones synced, deleted ones forgotten."""
     rows = CouponReservation.objects.filter(coupon_code=coupon_code, profile_id__in=profile_ids)
-    if created:
+    if created:  # a release queued after this reservation keeps its row deleting
         now = timezone.now()
-        rows.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)
+        rows.exclude(sync_state=SyncState.DELETING).update(
+            sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
+        )
     else:
         rows.filter(sync_state=SyncState.DELETING).delete()
 
