@@ -15,7 +15,7 @@ Then N lines are added in one transaction and the outbox is delivered to an in-p
 emulator, to show that exactly one UpdateCustomerSessionV2 is sent.
 
     .venv/bin/python benchmarks/checkout_overhead.py [--requests 1000]
-        [--lines 50] [--broker memory://] [--profile]
+        [--lines 50] [--broker memory://] [--database sqlite|postgres://...] [--profile]
 """
 
 from __future__ import annotations
@@ -30,11 +30,35 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import django
 from django.conf import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    """``sqlite`` (in memory) or a ``postgres://user:password@host:port/name`` URL."""
+    if url == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"--database: expected 'sqlite' or a postgres:// URL, got {url!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parts.path.lstrip("/"),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "127.0.0.1",
+        "PORT": str(parts.port or 5432),
+    }
+
+
+_early = argparse.ArgumentParser(add_help=False)
+_early.add_argument("--database", default="sqlite")
+DATABASE = _early.parse_known_args()[0].database
 
 settings.configure(
     SECRET_KEY="benchmark-only",
@@ -59,7 +83,7 @@ settings.configure(
         "django.contrib.messages.middleware.MessageMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     ],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    DATABASES={"default": database_settings(DATABASE)},
     DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     TALONONE={"BASE_URL": "http://talonone.emulator", "API_KEY": "test-api-key"},
     LOGGING_CONFIG=None,
@@ -70,7 +94,6 @@ from celery import Celery  # noqa: E402
 from django.contrib import messages  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
@@ -253,11 +276,23 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="timed requests per mode")
     parser.add_argument("--lines", type=int, default=50)
     parser.add_argument("--broker", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--database", default="sqlite", help="sqlite (in memory) or a postgres:// URL"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the with-app requests")
     options = parser.parse_args()
     app = Celery("checkout-benchmark", broker=options.broker, set_as_current=True)
     app.set_default()
-    call_command("migrate", verbosity=0, skip_checks=True)
+    # A throwaway database (test_<name> on PostgreSQL), migrated, dropped at the end.
+    original_name = settings.DATABASES["default"]["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        return run(options)
+    finally:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def run(options: argparse.Namespace) -> int:
     if options.profile:
         profile(options.requests)
         return 0
@@ -268,7 +303,8 @@ def main() -> int:
     emulator = Emulator()
     waiting, per_snapshot = worker_cost(emulator)
     rows, calls = coalesced_calls(emulator, options.lines)
-    print(f"broker: {options.broker}; database: SQLite in memory")
+    where = "SQLite in memory" if DATABASE == "sqlite" else f"PostgreSQL {connection.pg_version}"
+    print(f"broker: {options.broker}; database: {where}")
     print(
         f"add to cart without the app: {statistics.median(without) * 1e6:8.1f} us/request (median)"
     )
