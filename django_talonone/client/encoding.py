@@ -79,10 +79,20 @@ def loads(content: bytes) -> Any:
 
 
 def path_segment(value: str | int, name: str) -> str:
-    """One percent-encoded path segment (``SUMMER25%OFF`` -> ``SUMMER25%25OFF``, ``/`` too)."""
+    """One percent-encoded path segment (``SUMMER25%OFF`` -> ``SUMMER25%25OFF``, ``/`` too).
+
+    ``.`` and ``..`` are refused: URL parsers (``requests`` itself, any proxy on the way)
+    resolve them as dot segments, even percent-encoded, so the call would reach another
+    endpoint.
+    """
     if isinstance(value, str):
         if not value:
             raise TalonOneValidationError(f"{name} must be a non-empty string")
+        if value in (".", ".."):
+            raise TalonOneValidationError(
+                f"{name} {value!r} cannot be sent in a URL path: it would address another "
+                "endpoint; use an id that is not '.' or '..'"
+            )
         return quote(value, safe="")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)

@@ -1,0 +1,32 @@
+"""Bad-input tests: hypothesis feeds the app what a buggy shop or a hostile caller could.
+
+Every property runs derandomized (the same examples on every run, no example database),
+so a failure here is reproducible and the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import pytest
+from celery import Celery
+from hypothesis import HealthCheck, settings
+
+from django_talonone.testing import talonone
+
+__all__ = ["FUZZ", "talonone"]
+
+#: The settings every property here uses: fixed examples, no deadline (CI machines vary).
+FUZZ = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_app() -> Celery:
+    """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
+    app = Celery("talonone-badinput-tests", broker="memory://", set_as_current=True)
+    app.set_default()
+    return app
