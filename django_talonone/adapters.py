@@ -10,6 +10,8 @@ instead of as a 400 from Talon.One minutes later in a worker.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,8 +23,10 @@ from django_talonone.client import TalonOneValidationError
 from django_talonone.conf import get_settings
 
 __all__ = [
+    "MAX_AMOUNT",
     "MAX_CART_ITEMS",
     "MAX_CODE_LENGTH",
+    "MAX_QUANTITY",
     "CartAdapter",
     "CustomerAdapter",
     "InvalidPayload",
@@ -35,6 +39,10 @@ MAX_CART_ITEMS = 1000
 MAX_CODE_LENGTH = 100
 MAX_ID_LENGTH = 1000
 MAX_IDENTIFIERS = 5
+#: Talon.One's SDKs hold a quantity in a 32-bit integer.
+MAX_QUANTITY = 2**31 - 1
+#: Talon.One holds amounts as binary floats, which keep cents exact only below about 9e13.
+MAX_AMOUNT = Decimal(10) ** 13
 
 
 class InvalidPayload(TalonOneValidationError):
@@ -239,6 +247,8 @@ class CustomerAdapter:
     def build_profile(self, customer: Any) -> tuple[str, dict[str, Any]]:
         """``(profile id, validated UpdateCustomerProfileV2 body)``."""
         profile_id = _text("profile_id", self.get_profile_id(customer), MAX_ID_LENGTH)
+        if profile_id in (".", ".."):
+            raise InvalidPayload("profile_id", f"{profile_id!r} cannot be used in a URL path")
         return profile_id, {"attributes": _attributes("attributes", self.get_attributes(customer))}
 
 
@@ -249,7 +259,20 @@ def _text(name: str, value: Any, limit: int, *, empty: bool = False) -> str:
         raise InvalidPayload(name, "must not be empty")
     if len(value) > limit:
         raise InvalidPayload(name, f"is {len(value)} characters long; the limit is {limit}")
+    _sendable(name, value)
     return value
+
+
+def _sendable(name: str, value: str) -> None:
+    """Refuse text that cannot travel as UTF-8 JSON or be stored by every database."""
+    if "\x00" in value:
+        raise InvalidPayload(name, f"contains a NUL character at position {value.index(chr(0))}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidPayload(
+            name, f"contains a lone surrogate at position {error.start}, which is not text"
+        ) from None
 
 
 def _money(name: str, value: Any) -> Decimal:
@@ -259,16 +282,54 @@ def _money(name: str, value: Any) -> Decimal:
         )
     if not value.is_finite() or value < 0:
         raise InvalidPayload(name, f"must be a finite amount of at least 0, got {value}")
+    if value >= MAX_AMOUNT:
+        raise InvalidPayload(name, f"is {value}; amounts must be below {MAX_AMOUNT:,}")
     return value
 
 
 def _attributes(name: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidPayload(name, f"must be a mapping, got {type(value).__name__}")
-    for key in value:
+    for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise InvalidPayload(name, f"keys must be non-empty strings, got {key!r}")
+        _sendable(f"{name}[{key!r}]", key)
+        _attribute_value(f"{name}[{key!r}]", item)
     return dict(value)
+
+
+def _attribute_value(name: str, value: Any) -> None:
+    """Check that an attribute value is JSON Talon.One can store, naming the bad part."""
+    if value is None or isinstance(value, (bool, int)):
+        return
+    if isinstance(value, str):
+        _sendable(name, value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidPayload(name, f"must be a finite number, got {value}")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidPayload(name, f"must be a finite number, got {value}")
+    elif isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidPayload(name, "is a naive datetime; give it a timezone")
+    elif isinstance(value, dt.date):
+        return
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidPayload(name, f"keys must be strings, got {key!r}")
+            _sendable(f"{name}[{key!r}]", key)
+            _attribute_value(f"{name}[{key!r}]", item)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _attribute_value(f"{name}[{index}]", item)
+    else:
+        raise InvalidPayload(
+            name,
+            f"holds a {type(value).__name__}, which is not JSON; use str, int, Decimal, "
+            "bool, None, a date, an aware datetime, a list or a dict",
+        )
 
 
 def _cart_item(index: int, item: Any) -> dict[str, Any]:
@@ -277,9 +338,13 @@ def _cart_item(index: int, item: Any) -> dict[str, Any]:
         raise InvalidPayload(where, f"must be a LineItem, got {type(item).__name__}")
     sku = _text(f"{where}.sku", item.sku, MAX_ID_LENGTH)
     quantity = item.quantity
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= MAX_QUANTITY
+    ):
         raise InvalidPayload(
-            f"{where}.quantity", f"must be an integer of at least 1, got {quantity!r}"
+            f"{where}.quantity", f"must be an integer from 1 to {MAX_QUANTITY}, got {quantity!r}"
         )
     line: dict[str, Any] = {
         "sku": sku,
