@@ -1,0 +1,199 @@
+"""Customer sessions and returns in the admin, read-only, summarised for people.
+
+These rows mirror what Talon.One holds and are written only by the app's services; an
+edit here would silently disagree with Talon.One, so staff look, and act through the
+shop (orders, refunds) or the outbox actions. A session page answers support's usual
+questions at a glance: which discounts applied, which coupons were refused and why, and
+which calls (deliveries) and returns belong to it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from django_talonone.cart import Evaluation
+from django_talonone.models import CustomerSession, Delivery, SessionReturn
+
+from .base import AnyModelAdmin, ReadOnlyAdmin
+from .display import admin_url, changelist_link, object_link, pretty_json
+
+__all__ = ["CustomerSessionAdmin", "SessionReturnAdmin"]
+
+SUMMARY_TEMPLATE = "admin/django_talonone/evaluation_summary.html"
+
+
+def read_evaluation(data: Any) -> Evaluation | None:
+    """The stored evaluation, or None when it cannot be read back (an older format)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Evaluation.from_dict(data)
+    except (TypeError, ValueError, KeyError, InvalidOperation):
+        return None
+
+
+def _deliveries_link(model_admin: AnyModelAdmin, filters: dict[str, Any], count: int) -> SafeString:
+    text = ngettext("%(count)d delivery", "%(count)d deliveries", count) % {"count": count}
+    return changelist_link(model_admin, Delivery, filters, text)
+
+
+@admin.register(CustomerSession)
+class CustomerSessionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "session_id",
+        "state",
+        "profile_id",
+        "discount_total",
+        "evaluated_at",
+        "evaluation_failed",
+        "created_at",
+    ]
+    list_filter = ["state", "evaluation_failed"]
+    search_fields = ["=session_id", "=profile_id", "=object_id"]
+    date_hierarchy = "created_at"
+    ordering = ["-id"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "session_id",
+                    "state",
+                    "profile_id",
+                    "shop_object_link",
+                    "evaluated_at",
+                    "evaluation_failed",
+                    "created_at",
+                    "updated_at",
+                    "related",
+                ]
+            },
+        ),
+        (_("Last evaluation"), {"fields": ["evaluation_summary"]}),
+        (
+            _("Raw data"),
+            {"classes": ["collapse"], "fields": ["last_evaluation_json", "last_effects_json"]},
+        ),
+    ]
+    readonly_fields = [
+        "session_id",
+        "state",
+        "profile_id",
+        "shop_object_link",
+        "evaluated_at",
+        "evaluation_failed",
+        "created_at",
+        "updated_at",
+        "related",
+        "evaluation_summary",
+        "last_evaluation_json",
+        "last_effects_json",
+    ]
+
+    @admin.display(description=_("discount total"))
+    def discount_total(self, session: CustomerSession) -> Decimal | None:
+        evaluation = read_evaluation(session.last_evaluation)
+        if evaluation is None or not session.last_evaluation:
+            return None
+        return evaluation.discount_total
+
+    @admin.display(description=_("shop object"))
+    def shop_object_link(self, session: CustomerSession) -> SafeString:
+        if session.content_type is None or not session.object_id:
+            return format_html("{}", "-")
+        options = session.content_type.model_class()
+        if options is None:  # the shop removed that model
+            return format_html("{} #{}", session.content_type, session.object_id)
+        found = options._default_manager.filter(pk=session.object_id).first()
+        if found is None:
+            return format_html(
+                "{} #{} ({})", options._meta.verbose_name, session.object_id, _("deleted")
+            )
+        return object_link(self, found)
+
+    @admin.display(description=_("deliveries and returns"))
+    def related(self, session: CustomerSession) -> SafeString:
+        deliveries = _deliveries_link(
+            self, {"session__id__exact": session.pk}, session.deliveries.count()
+        )
+        count = session.returns.count()
+        returns = changelist_link(
+            self,
+            SessionReturn,
+            {"session__id__exact": session.pk},
+            ngettext("%(count)d return", "%(count)d returns", count) % {"count": count},
+        )
+        return format_html("{} &middot; {}", deliveries, returns)
+
+    @admin.display(description=_("summary"))
+    def evaluation_summary(self, session: CustomerSession) -> SafeString:
+        evaluation = read_evaluation(session.last_evaluation)
+        context = {
+            "evaluation": evaluation,
+            "evaluated": bool(session.last_evaluation),
+            "unreadable": evaluation is None,
+        }
+        return SafeString(render_to_string(SUMMARY_TEMPLATE, context))
+
+    @admin.display(description=_("last evaluation (stored)"))
+    def last_evaluation_json(self, session: CustomerSession) -> SafeString:
+        return pretty_json(session.last_evaluation)
+
+    @admin.display(description=_("last effects (Talon.One)"))
+    def last_effects_json(self, session: CustomerSession) -> SafeString:
+        return pretty_json(session.last_effects)
+
+
+RETURN_FIELDS = (
+    "session_link",
+    "state",
+    "idempotency_key",
+    "items_json",
+    "reply_json",
+    "deliveries_link",
+    "created_at",
+    "updated_at",
+)
+
+
+@admin.register(SessionReturn)
+class SessionReturnAdmin(ReadOnlyAdmin):
+    list_display = ["idempotency_key", "session", "state", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["session"]
+    search_fields = ["=idempotency_key", "=session__session_id"]
+    date_hierarchy = "created_at"
+    ordering = ["-id"]
+    fields = RETURN_FIELDS
+    readonly_fields = RETURN_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SessionReturn]:
+        return super().get_queryset(request).select_related("session")
+
+    @admin.display(description=_("customer session"))
+    def session_link(self, row: SessionReturn) -> SafeString:
+        return object_link(self, row.session)
+
+    @admin.display(description=_("returned items"))
+    def items_json(self, row: SessionReturn) -> SafeString:
+        return pretty_json(row.items)
+
+    @admin.display(description=_("Talon.One reply"))
+    def reply_json(self, row: SessionReturn) -> SafeString:
+        return pretty_json(row.reply)
+
+    @admin.display(description=_("deliveries"))
+    def deliveries_link(self, row: SessionReturn) -> SafeString:
+        if not admin_url(self, Delivery._meta, "changelist"):
+            return format_html("{}", "-")
+        return _deliveries_link(self, {"session_return__id__exact": row.pk}, row.deliveries.count())
