@@ -7,7 +7,22 @@ Shops call these directly (or send the matching signal)::
 
 from __future__ import annotations
 
+from .audiences import (
+    add_members,
+    remove_members,
+    start_audience_deletion,
+    start_audience_sync,
+)
+from .bulk_profiles import start_customer_erasure, start_profile_sync
 from .profiles import forget_customer, sync_customer, track_event
+from .referrals import referral_code_for, start_referral_codes
+from .reservations import (
+    reconcile_reservations,
+    release_coupon,
+    reserve_coupon,
+    start_reservation_release,
+    start_reservation_sync,
+)
 from .sessions import (
     cancel_order,
     enqueue_cart,
@@ -20,6 +35,7 @@ from .sessions import (
 )
 
 __all__ = [
+    "add_members",
     "cancel_order",
     "enqueue_cart",
     "evaluate_cart",
@@ -27,8 +43,20 @@ __all__ = [
     "open_session",
     "order_session",
     "place_order",
+    "reconcile_reservations",
     "record_evaluation",
+    "referral_code_for",
     "refund_order_lines",
+    "release_coupon",
+    "remove_members",
+    "reserve_coupon",
+    "start_audience_deletion",
+    "start_audience_sync",
+    "start_customer_erasure",
+    "start_profile_sync",
+    "start_referral_codes",
+    "start_reservation_release",
+    "start_reservation_sync",
     "sync_customer",
     "track_event",
 ]

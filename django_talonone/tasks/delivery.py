@@ -1,4 +1,4 @@
-"""Celery tasks of django-talonone: outbox delivery, the snapshot watch and the sweeper.
+"""Celery tasks of the outbox: lane delivery, the snapshot watch and the sweeper.
 
 Arguments are lane names (a session, cart or profile id) or outbox row ids, never payloads
 or keys. The tasks are idempotent: a duplicate or redelivered message finds nothing to

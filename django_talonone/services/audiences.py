@@ -1,0 +1,307 @@
+"""Audiences and their members, kept in sync with Talon.One.
+
+Creating, renaming and deleting an audience are direct calls (CreateAudienceV2 returns
+the id every later call needs); membership changes go through the outbox on the
+audience's lane, in batches of at most 1000, so none is lost and they arrive in order.
+Each row mirrors its state: ``pending`` (to send), ``synced``, ``failed`` (with
+``last_error``) or ``deleting``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import router, transaction
+from django.utils import timezone
+
+from django_talonone.adapters import InvalidPayload
+from django_talonone.client import TalonOneError
+from django_talonone.models import (
+    Audience,
+    AudienceMembership,
+    Delivery,
+    DeliveryStatus,
+    Operation,
+    SyncState,
+)
+from django_talonone.outbox.lanes import audience_lane
+from django_talonone.outbox.store import enqueue
+
+from .bulk import (
+    BATCH_LIMIT,
+    BulkResult,
+    check_ids,
+    check_text_ids,
+    chunks,
+    describe,
+    is_not_found,
+    queued_bodies,
+    retire_dead,
+    start,
+)
+from .clients import get_client
+
+__all__ = [
+    "add_members",
+    "clear_members",
+    "delete_audiences",
+    "push_memberships",
+    "remove_members",
+    "set_member_attributes",
+    "start_audience_deletion",
+    "start_audience_sync",
+    "sync_audience",
+    "sync_audiences",
+]
+
+#: Membership states and the change each one asks Talon.One for.
+_ACTIONS = {SyncState.PENDING: "add", SyncState.FAILED: "add", SyncState.DELETING: "delete"}
+
+
+def _using() -> str:
+    return router.db_for_write(Audience)
+
+
+def start_audience_sync(audience_ids: Sequence[int]) -> int:
+    """Create (or rename) the audiences in Talon.One, then push their pending members.
+
+    Queued as the Celery task ``talonone.sync_audiences`` after the caller commits (inline
+    without Celery). Returns how many audiences were queued.
+    """
+    ids = check_ids(audience_ids, "audience_ids")
+    found = list(Audience.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    start("sync_audiences_task", sync_audiences, found)
+    return len(found)
+
+
+def start_audience_deletion(audience_ids: Sequence[int]) -> int:
+    """Delete the audiences in Talon.One and here (task ``talonone.delete_audiences``).
+
+    The rows turn ``deleting`` at once, so the admin shows what is on its way out.
+    """
+    ids = check_ids(audience_ids, "audience_ids")
+    with transaction.atomic(using=_using()):
+        rows = Audience.objects.filter(pk__in=ids)
+        found = list(rows.values_list("pk", flat=True))
+        rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        start("delete_audiences_task", delete_audiences, found)
+    return len(found)
+
+
+def _mark(audience: Audience, state: str, error: str = "") -> None:
+    audience.sync_state = state
+    audience.last_error = error
+    fields = ["sync_state", "last_error", "updated_at"]
+    if state == SyncState.SYNCED:
+        audience.synced_at = timezone.now()
+        fields.append("synced_at")
+    audience.save(update_fields=fields)
+
+
+def _failure(audience: Audience, error: TalonOneError) -> str:
+    message = describe(error)
+    if getattr(error, "status_code", None) == 409:
+        message += (
+            f" (Talon.One already has an audience with integration id "
+            f"{audience.integration_id!r}: set this audience's Talon.One id to it, or change "
+            "the integration id)"
+        )
+    elif is_not_found(error) and audience.talonone_id is not None:
+        message += (
+            f" (Talon.One has no audience {audience.talonone_id}; was it deleted there? "
+            "Clear its Talon.One id to create it again)"
+        )
+    return message
+
+
+def sync_audience(audience: Audience) -> int:
+    """Create or rename ``audience`` now, then queue its pending members; returns how
+    many membership changes were queued. Raises ``TalonOneError`` after mirroring it."""
+    if not audience.name:
+        raise InvalidPayload("name", f"audience {audience.pk} needs a name for Talon.One")
+    client = get_client("delivery")
+    try:
+        if audience.talonone_id is None:
+            body: dict[str, Any] = {"name": audience.name}
+            if audience.integration:
+                body["integration"] = audience.integration
+            if audience.integration_id:
+                body["integrationId"] = audience.integration_id
+            created = client.create_audience_v2(body)
+            audience.talonone_id = int(created["id"])
+            audience.save(update_fields=["talonone_id", "updated_at"])
+        else:
+            client.update_audience_v2(audience.talonone_id, {"name": audience.name})
+    except TalonOneError as error:
+        _mark(audience, SyncState.FAILED, _failure(audience, error))
+        raise
+    with transaction.atomic(using=_using()):
+        _mark(audience, SyncState.SYNCED)
+        return push_memberships(audience)
+
+
+def sync_audiences(audience_ids: Iterable[int]) -> BulkResult:
+    """Sync each audience (what the task runs); one's failure does not stop the rest."""
+    result = BulkResult()
+    for audience in Audience.objects.filter(pk__in=list(audience_ids)).order_by("pk"):
+        if audience.sync_state == SyncState.DELETING:
+            result.skipped += 1  # on its way out: syncing would undo the deletion
+            continue
+        try:
+            result.queued += sync_audience(audience)
+        except TalonOneError:
+            result.fail(audience.pk, audience.last_error)
+        else:
+            result.done += 1
+    return result
+
+
+def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
+    """Delete each audience in Talon.One (a 404 means already gone), then here."""
+    result = BulkResult()
+    client = get_client("delivery")
+    for audience in Audience.objects.filter(pk__in=list(audience_ids)).order_by("pk"):
+        if audience.talonone_id is not None:
+            try:
+                client.delete_audience_v2(audience.talonone_id)
+            except TalonOneError as error:
+                if not is_not_found(error):
+                    _mark(audience, SyncState.DELETING, describe(error))
+                    result.fail(audience.pk, audience.last_error)
+                    continue
+            # Membership changes still queued would only fail against a deleted audience.
+            Delivery.objects.filter(
+                lane=audience_lane(audience.talonone_id), status=DeliveryStatus.PENDING
+            ).update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now())
+        audience.delete()
+        result.done += 1
+    return result
+
+
+def _queued_actions(lane: str) -> dict[str, str]:
+    """The last change the outbox still holds for each profile of the lane."""
+    queued: dict[str, str] = {}
+    for _, body in queued_bodies(lane, Operation.UPDATE_AUDIENCES):
+        for change in body.get("data") or []:
+            if isinstance(change, Mapping):
+                queued[str(change.get("profileIntegrationId"))] = str(change.get("action"))
+    return queued
+
+
+def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = None) -> int:
+    """Queue the membership changes of ``audience`` the outbox does not hold yet.
+
+    Pending and failed members are added, ``deleting`` ones removed, in batches of at
+    most 1000 (Talon.One's limit). Dead batches of this audience are superseded first:
+    their members are exactly the failed/deleting ones queued again here. Needs the
+    audience to exist in Talon.One; returns how many changes were queued.
+    """
+    if audience.talonone_id is None:
+        return 0
+    lane = audience_lane(audience.talonone_id)
+    rows = AudienceMembership.objects.filter(audience=audience, sync_state__in=list(_ACTIONS))
+    if profile_ids is not None:
+        rows = rows.filter(profile_id__in=list(profile_ids))
+    with transaction.atomic(using=_using()):
+        retire_dead(lane, Operation.UPDATE_AUDIENCES)
+        queued = _queued_actions(lane)
+        changes = [
+            {
+                "action": _ACTIONS[SyncState(state)],
+                "profileIntegrationId": profile_id,
+                "audienceId": audience.talonone_id,
+            }
+            for profile_id, state in rows.order_by("pk").values_list("profile_id", "sync_state")
+            if queued.get(profile_id) != _ACTIONS[SyncState(state)]
+        ]
+        for batch in chunks(changes, BATCH_LIMIT):
+            enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": batch})
+    return len(changes)
+
+
+def add_members(audience: Audience, profile_ids: Iterable[str]) -> int:
+    """Make the profiles members of ``audience``; returns how many were not members yet.
+
+    Written in the caller's transaction and sent through the outbox. An audience not yet
+    created in Talon.One is synced (created, then its members sent) after the commit.
+    """
+    wanted = check_text_ids(profile_ids, "profile_ids")
+    with transaction.atomic(using=_using()):
+        rows = AudienceMembership.objects.filter(audience=audience, profile_id__in=wanted)
+        existing = dict(rows.values_list("profile_id", "sync_state"))
+        revived = rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
+            sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+        )
+        new = [
+            AudienceMembership(audience=audience, profile_id=profile_id)
+            for profile_id in wanted
+            if profile_id not in existing
+        ]
+        AudienceMembership.objects.bulk_create(new, ignore_conflicts=True)
+        if audience.talonone_id is None:
+            start("sync_audiences_task", sync_audiences, [audience.pk])
+        else:
+            push_memberships(audience, wanted)
+    return len(new) + int(revived)
+
+
+def remove_members(audience: Audience, profile_ids: Iterable[str]) -> int:
+    """Take the profiles out of ``audience``; returns how many were members.
+
+    Rows turn ``deleting`` until Talon.One confirmed; members never sent (the audience
+    is not in Talon.One yet) are simply forgotten.
+    """
+    unwanted = check_text_ids(profile_ids, "profile_ids")
+    with transaction.atomic(using=_using()):
+        rows = AudienceMembership.objects.filter(audience=audience, profile_id__in=unwanted)
+        if audience.talonone_id is None:
+            removed, _ = rows.delete()
+            return int(removed)
+        changed = rows.exclude(sync_state=SyncState.DELETING).update(
+            sync_state=SyncState.DELETING, updated_at=timezone.now()
+        )
+        push_memberships(audience, unwanted)
+    return int(changed)
+
+
+def _require_remote(audience: Audience) -> int:
+    if audience.talonone_id is None:
+        raise InvalidPayload(
+            "audience", f"{audience} is not in Talon.One yet: sync it first (start_audience_sync)"
+        )
+    return audience.talonone_id
+
+
+def clear_members(audience: Audience) -> int:
+    """Remove every member now (DeleteAudienceMembershipsV2); the audience stays.
+
+    Returns how many local memberships were dropped. Raises ``TalonOneError``, with the
+    audience marked failed, when Talon.One refuses.
+    """
+    remote = _require_remote(audience)
+    try:
+        get_client("delivery").delete_audience_memberships_v2(remote)
+    except TalonOneError as error:
+        _mark(audience, SyncState.FAILED, _failure(audience, error))
+        raise
+    with transaction.atomic(using=_using()):
+        Delivery.objects.filter(
+            lane=audience_lane(remote),
+            operation=Operation.UPDATE_AUDIENCES,
+            status=DeliveryStatus.PENDING,
+        ).update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now())
+        removed, _ = AudienceMembership.objects.filter(audience=audience).delete()
+    return int(removed)
+
+
+def set_member_attributes(audience: Audience, attributes: Mapping[str, Any]) -> None:
+    """Set profile attributes on every member now (UpdateAudienceCustomersAttributes)."""
+    if not isinstance(attributes, Mapping) or not attributes:
+        raise InvalidPayload("attributes", "must be a non-empty mapping of attribute names")
+    for key in attributes:
+        if not isinstance(key, str) or not key:
+            raise InvalidPayload("attributes", f"keys must be non-empty strings, got {key!r}")
+    get_client("delivery").update_audience_customers_attributes(
+        _require_remote(audience), dict(attributes)
+    )

@@ -1,0 +1,186 @@
+"""What the bulk services share: batching, starting their Celery tasks, outbox bookkeeping.
+
+A bulk operation is started with ids only (rows of the app's mirrors, or a shop model's
+primary keys), queued as a Celery task once the caller's transaction commits, or run
+inline when Celery is not installed. Work that changes state in Talon.One and must not be
+lost goes through the outbox; these helpers keep re-runs idempotent by looking at what
+the outbox still holds for a lane before adding to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import router, transaction
+from django.utils import timezone
+
+from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload
+from django_talonone.client import TalonOneAPIError
+from django_talonone.models import Delivery, DeliveryStatus, Operation
+from django_talonone.outbox.payload import decode_payload
+
+logger = logging.getLogger("django_talonone.services")
+
+#: Talon.One's limit on profiles / membership changes / reservation ids / advocates per call.
+BATCH_LIMIT = 1000
+#: Ids per Celery message, so one message never grows unbounded.
+TASK_CHUNK = 1000
+#: Outbox rows that will still be sent (dead rows are retired by a re-run instead).
+UNDELIVERED = (DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)
+MAX_ERROR_LENGTH = 2000
+
+T = TypeVar("T")
+
+
+class BulkQueueError(RuntimeError):
+    """The bulk task could not be handed to Celery (the broker is down, say)."""
+
+
+@dataclass
+class BulkResult:
+    """What one bulk run did: rows settled, outbox rows written, and per-object errors."""
+
+    done: int = 0
+    queued: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def fail(self, key: Any, message: str) -> None:
+        self.failed += 1
+        self.errors[str(key)] = message
+
+    def merge(self, other: BulkResult) -> None:
+        self.done += other.done
+        self.queued += other.queued
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.errors.update(other.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "done": self.done,
+            "queued": self.queued,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "errors": dict(self.errors),
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"{self.done} done, {self.queued} outbox row(s) queued, "
+            f"{self.failed} failed, {self.skipped} skipped"
+        )
+
+
+def chunks(items: Sequence[T], size: int = BATCH_LIMIT) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, in order."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def unique(values: Iterable[T]) -> list[T]:
+    """``values`` without repeats, first occurrence kept."""
+    return list(dict.fromkeys(values))
+
+
+def check_ids(values: Iterable[Any], field_name: str) -> list[int]:
+    """Row ids as ints; anything else raises ``InvalidPayload`` naming it."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidPayload(field_name, "must be a list of ids, not a string")
+    ids: list[int] = []
+    for value in values:
+        if isinstance(value, bool):
+            raise InvalidPayload(field_name, f"holds {value!r}, not an id")
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            raise InvalidPayload(field_name, f"holds {value!r}, not an id") from None
+    return unique(ids)
+
+
+def check_text_ids(values: Iterable[Any], field_name: str, limit: int = MAX_ID_LENGTH) -> list[str]:
+    """Profile ids or coupon codes: non-empty strings of at most ``limit`` characters."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidPayload(field_name, "must be a list of strings, not a single string")
+    checked: list[str] = []
+    for index, value in enumerate(values):
+        where = f"{field_name}[{index}]"
+        if not isinstance(value, str) or not value:
+            raise InvalidPayload(where, f"must be a non-empty string, got {value!r}")
+        if len(value) > limit:
+            raise InvalidPayload(where, f"is {len(value)} characters long; the limit is {limit}")
+        checked.append(value)
+    return unique(checked)
+
+
+def describe(error: BaseException) -> str:
+    """A short, secret-free account of a failed call for a mirror's ``last_error``."""
+    from django_talonone.outbox.runner import describe as describe_call
+
+    return describe_call(error)[:MAX_ERROR_LENGTH]
+
+
+def is_not_found(error: BaseException) -> bool:
+    return isinstance(error, TalonOneAPIError) and error.status_code == 404
+
+
+def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leading: str) -> None:
+    """Run ``talonone.<task_name>`` for ``ids`` (in chunks) once the caller commits.
+
+    ``leading`` arguments (a model label) go before the ids. Without Celery the work runs
+    inline, in this process. A broker that refuses the message raises
+    :class:`BulkQueueError`: staff must know their click did nothing.
+    """
+
+    def run() -> None:
+        try:
+            from django_talonone import tasks
+        except ImportError:  # Celery is not installed: do the work here
+            for chunk in chunks(ids, TASK_CHUNK):
+                inline(*leading, chunk)
+            return
+        task = getattr(tasks, task_name)
+        for chunk in chunks(ids, TASK_CHUNK):
+            if task.app.conf.task_always_eager:  # runs here: its own errors propagate
+                task.delay(*leading, chunk)
+                continue
+            try:
+                task.delay(*leading, chunk)
+            except Exception as error:
+                # The broker's error text can embed its URL and password: the type only.
+                raise BulkQueueError(
+                    f"Could not queue the Celery task {task.name} ({type(error).__name__}); "
+                    "check that the broker is running, or run the matching talonone_* "
+                    "management command instead."
+                ) from None
+
+    if ids:
+        transaction.on_commit(run, using=router.db_for_write(Delivery))
+
+
+def queued_bodies(lane: str, *operations: Operation) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(operation, body)`` of the rows of ``lane`` that will still be sent, oldest first."""
+    rows = Delivery.objects.filter(
+        lane=lane, operation__in=list(operations), status__in=UNDELIVERED
+    ).order_by("id")
+    for operation, payload in rows.values_list("operation", "payload"):
+        body = decode_payload(payload)[1]
+        if isinstance(body, Mapping):
+            yield operation, body
+
+
+def retire_dead(lane: str, operation: Operation) -> int:
+    """Supersede dead ``operation`` rows of ``lane``: a re-run re-sends what they held.
+
+    A dead head blocks its lane; the re-run's rows carry the current wish for every
+    object the dead row failed on (those mirrors are ``failed`` or still ``deleting``).
+    """
+    return int(
+        Delivery.objects.filter(lane=lane, operation=operation, status=DeliveryStatus.DEAD).update(
+            status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
+        )
+    )

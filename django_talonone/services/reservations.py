@@ -1,0 +1,230 @@
+"""Coupon reservations, kept in sync with Talon.One through the outbox.
+
+A reservation puts a coupon in a profile's wallet (and, for coupons that require one,
+lets that profile redeem it). Creations and releases go through the outbox on the
+coupon's lane, at most 1000 profiles per call, so none is lost and a release never
+overtakes the reservation before it. :func:`reconcile_reservations` brings the mirror
+back in line with what Talon.One holds (GetReservedCustomers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import router, transaction
+from django.utils import timezone
+
+from django_talonone.adapters import MAX_CODE_LENGTH
+from django_talonone.models import CouponReservation, Operation, SyncState
+from django_talonone.outbox.lanes import coupon_lane
+from django_talonone.outbox.store import enqueue
+
+from .bulk import (
+    BATCH_LIMIT,
+    BulkResult,
+    check_ids,
+    check_text_ids,
+    chunks,
+    queued_bodies,
+    retire_dead,
+    start,
+)
+from .clients import get_client
+
+__all__ = [
+    "ReconcileResult",
+    "push_reservations",
+    "reconcile_reservations",
+    "release_coupon",
+    "reserve_coupon",
+    "start_reservation_release",
+    "start_reservation_sync",
+    "sync_reservations",
+]
+
+_CREATE = (SyncState.PENDING, SyncState.FAILED)
+
+
+def _using() -> str:
+    return router.db_for_write(CouponReservation)
+
+
+def _code(coupon_code: str) -> str:
+    return check_text_ids([coupon_code], "coupon_code", MAX_CODE_LENGTH)[0]
+
+
+def start_reservation_sync(reservation_ids: Sequence[int]) -> int:
+    """Send the reservations' pending changes: create pending (and failed) ones, release
+    those ``deleting`` (task ``talonone.sync_reservations``). Returns how many were queued.
+    """
+    ids = check_ids(reservation_ids, "reservation_ids")
+    found = list(CouponReservation.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    start("sync_reservations_task", sync_reservations, found)
+    return len(found)
+
+
+def start_reservation_release(reservation_ids: Sequence[int]) -> int:
+    """Release the reservations in Talon.One: the rows turn ``deleting`` now and are
+    dropped once Talon.One confirmed. Returns how many were queued."""
+    ids = check_ids(reservation_ids, "reservation_ids")
+    with transaction.atomic(using=_using()):
+        rows = CouponReservation.objects.filter(pk__in=ids)
+        found = list(rows.values_list("pk", flat=True))
+        rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        start("sync_reservations_task", sync_reservations, found)
+    return len(found)
+
+
+def sync_reservations(reservation_ids: Iterable[int]) -> BulkResult:
+    """Queue what the given rows still need, coupon by coupon (what the task runs)."""
+    by_code: dict[str, list[str]] = defaultdict(list)
+    rows = CouponReservation.objects.filter(pk__in=list(reservation_ids)).order_by("pk")
+    result = BulkResult()
+    for code, profile_id, state in rows.values_list("coupon_code", "profile_id", "sync_state"):
+        if state == SyncState.SYNCED:
+            result.skipped += 1
+        else:
+            by_code[code].append(profile_id)
+    for code, profile_ids in by_code.items():
+        result.queued += push_reservations(code, profile_ids)
+        result.done += len(profile_ids)
+    return result
+
+
+def _queued_actions(lane: str) -> dict[str, str]:
+    """The last change the outbox still holds for each profile of the coupon's lane."""
+    queued: dict[str, str] = {}
+    operations = (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION)
+    for operation, body in queued_bodies(lane, *operations):
+        for profile_id in body.get("integrationIDs") or []:
+            queued[str(profile_id)] = operation
+    return queued
+
+
+def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None) -> int:
+    """Queue the reservation changes of ``coupon_code`` the outbox does not hold yet.
+
+    Pending and failed rows are reserved, ``deleting`` ones released, in batches of at
+    most 1000. Dead rows of this coupon are superseded first (their profiles are exactly
+    the failed/deleting ones queued again). Returns how many profiles were queued.
+    """
+    code = _code(coupon_code)
+    lane = coupon_lane(code)
+    rows = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.SYNCED)
+    if profile_ids is not None:
+        rows = rows.filter(profile_id__in=list(profile_ids))
+    with transaction.atomic(using=_using()):
+        for operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION):
+            retire_dead(lane, operation)
+        queued = _queued_actions(lane)
+        wanted: dict[Operation, list[str]] = {
+            Operation.CREATE_RESERVATION: [],
+            Operation.DELETE_RESERVATION: [],
+        }
+        for profile_id, state in rows.order_by("pk").values_list("profile_id", "sync_state"):
+            operation = (
+                Operation.CREATE_RESERVATION if state in _CREATE else Operation.DELETE_RESERVATION
+            )
+            if queued.get(profile_id) != operation.value:
+                wanted[operation].append(profile_id)
+        for operation, profiles in wanted.items():
+            for batch in chunks(profiles, BATCH_LIMIT):
+                enqueue(operation, lane=lane, args=[code], body={"integrationIDs": batch})
+    return sum(len(profiles) for profiles in wanted.values())
+
+
+def reserve_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
+    """Reserve ``coupon_code`` for the profiles (in the caller's transaction, through the
+    outbox); returns how many did not hold a reservation yet."""
+    code = _code(coupon_code)
+    wanted = check_text_ids(profile_ids, "profile_ids")
+    with transaction.atomic(using=_using()):
+        rows = CouponReservation.objects.filter(coupon_code=code, profile_id__in=wanted)
+        existing = set(rows.values_list("profile_id", flat=True))
+        revived = rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
+            sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+        )
+        new = [
+            CouponReservation(coupon_code=code, profile_id=profile_id)
+            for profile_id in wanted
+            if profile_id not in existing
+        ]
+        CouponReservation.objects.bulk_create(new, ignore_conflicts=True)
+        push_reservations(code, wanted)
+    return len(new) + int(revived)
+
+
+def release_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
+    """Release the profiles' reservations of ``coupon_code``; returns how many held one."""
+    code = _code(coupon_code)
+    unwanted = check_text_ids(profile_ids, "profile_ids")
+    with transaction.atomic(using=_using()):
+        changed = (
+            CouponReservation.objects.filter(coupon_code=code, profile_id__in=unwanted)
+            .exclude(sync_state=SyncState.DELETING)
+            .update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        )
+        push_reservations(code, unwanted)
+    return int(changed)
+
+
+@dataclass
+class ReconcileResult:
+    """How :func:`reconcile_reservations` changed the mirror (or would, in a dry run)."""
+
+    coupon_code: str
+    added: list[str] = field(default_factory=list)  # held in Talon.One, unknown here
+    confirmed: list[str] = field(default_factory=list)  # failed here, held in Talon.One
+    removed: list[str] = field(default_factory=list)  # synced here, gone from Talon.One
+
+    def __str__(self) -> str:
+        return (
+            f"{self.coupon_code}: {len(self.added)} added, {len(self.confirmed)} confirmed, "
+            f"{len(self.removed)} removed"
+        )
+
+
+def reconcile_reservations(coupon_code: str, *, dry_run: bool = False) -> ReconcileResult:
+    """Make the mirror of ``coupon_code`` match Talon.One's GetReservedCustomers.
+
+    Talon.One wins for settled rows: reservations made elsewhere (the Campaign Manager,
+    another system) are added as synced, synced rows it no longer holds are dropped, and
+    failed rows it does hold turn synced. Rows still on their way (pending, deleting) are
+    left to the outbox. Raises ``TalonOneError`` if the call fails.
+    """
+    code = _code(coupon_code)
+    reply = get_client("delivery").get_reserved_customers(code)
+    remote = {
+        str(profile["integrationId"])
+        for profile in reply.get("data") or []
+        if isinstance(profile, Mapping) and profile.get("integrationId")
+    }
+    local = dict(
+        CouponReservation.objects.filter(coupon_code=code).values_list("profile_id", "sync_state")
+    )
+    result = ReconcileResult(code)
+    result.added = sorted(remote - set(local))
+    result.confirmed = sorted(p for p in remote & set(local) if local[p] == SyncState.FAILED)
+    synced = {p for p, state in local.items() if state == SyncState.SYNCED}
+    result.removed = sorted(synced - remote)
+    if dry_run:
+        return result
+    now = timezone.now()
+    with transaction.atomic(using=_using()):
+        CouponReservation.objects.bulk_create(
+            [
+                CouponReservation(
+                    coupon_code=code, profile_id=p, sync_state=SyncState.SYNCED, synced_at=now
+                )
+                for p in result.added
+            ],
+            ignore_conflicts=True,
+        )
+        rows = CouponReservation.objects.filter(coupon_code=code)
+        rows.filter(profile_id__in=result.confirmed, sync_state=SyncState.FAILED).update(
+            sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
+        )
+        rows.filter(profile_id__in=result.removed, sync_state=SyncState.SYNCED).delete()
+    return result
