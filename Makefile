@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck venv clean bench
+.PHONY: test lint typecheck docs venv clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml): --strict fails on a broken link, anchor or reference.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir test-output/site
+
 # The main suite, then the real-infrastructure suite (PostgreSQL, Redis, Celery workers:
 # start them with .ci/services.sh; without them those tests skip, except under CI=true).
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck docs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/integration --ds=tests.settings_postgres $(PYTEST_ARGS)
 
