@@ -1,0 +1,56 @@
+"""``{% load talonone %}``: the shopper's coupon wallet in any template.
+
+::
+
+    {% coupon_wallet request.user as wallet %}
+    {% if wallet.available %}{{ wallet.active_coupons|length }} coupons{% endif %}
+
+    {% show_coupon_wallet wallet %}        {# the ready-made, accessible snippet #}
+    {% show_coupon_wallet request.user %}  {# the same, fetching the wallet itself #}
+
+Neither tag ever raises because Talon.One is down: the wallet is then unavailable and the
+snippet says so. Anonymous visitors get an unavailable wallet without any call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from django_talonone.wallet import Wallet, wallet_for_user
+
+register = template.Library()
+
+SNIPPET = "django_talonone/wallet.html"
+
+
+@register.simple_tag
+def coupon_wallet(user: Any) -> Wallet:
+    """The user's :class:`~django_talonone.wallet.Wallet` (cached per profile)."""
+    return wallet_for_user(user)
+
+
+@register.inclusion_tag(SNIPPET)
+def show_coupon_wallet(wallet_or_user: Any, heading: str = "Your coupon wallet") -> dict[str, Any]:
+    """Render the wallet snippet for a :class:`Wallet`, or for a user (fetched here)."""
+    wallet = (
+        wallet_or_user if isinstance(wallet_or_user, Wallet) else wallet_for_user(wallet_or_user)
+    )
+    return {"wallet": wallet, "heading": heading}
+
+
+_STATE_LABELS = {
+    "active": _("Ready to use"),
+    "pending": _("Not valid yet"),
+    "used": _("Used"),
+    "expired": _("Expired"),
+    "disabled": _("Unavailable"),
+}
+
+
+@register.filter
+def wallet_state(state: str) -> str:
+    """A code's state in words a shopper understands (``"pending"`` → "Not valid yet")."""
+    return str(_STATE_LABELS.get(state, state))

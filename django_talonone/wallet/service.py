@@ -1,0 +1,137 @@
+"""Fetching a profile's wallet from Talon.One: cached, and never failing the page.
+
+The wallet is read on pages shoppers look at often (a header badge, the account page, an
+app's API), so GetCustomerInventory is asked once per profile per
+``TALONONE['INVENTORY_CACHE_TTL']`` seconds, in the cache named by
+``TALONONE['CACHE_ALIAS']``. The key holds a SHA-256 of the profile id, never the id
+itself, so any id is a safe key and the cache does not list who shops here.
+
+When Talon.One is slow or down, or answers something unreadable, the wallet comes back
+``available=False`` and one warning is logged (the error class, status and message; never
+the key, never the profile id). Failures are not cached: the next page view asks again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.core.cache import BaseCache, caches
+from django.utils import timezone
+
+from django_talonone.client import TalonOneError, TalonOneNotFound
+from django_talonone.conf import get_settings
+from django_talonone.services.clients import get_client
+
+from .parsing import InventoryError, parse_inventory
+from .types import Wallet
+
+__all__ = ["get_wallet", "invalidate_wallet", "wallet_cache_key", "wallet_for_user"]
+
+logger = logging.getLogger("django_talonone.wallet")
+
+#: Bump when the cached shape changes, so old entries are ignored after a deploy.
+_CACHE_VERSION = "v1"
+#: The inventory sections a wallet shows (``profile`` and ``achievements`` are not shown).
+_SECTIONS = ("coupons", "referrals", "loyalty", "giveaways")
+
+
+def wallet_cache_key(profile_id: str) -> str:
+    """The cache key of a profile's wallet: a hash, whatever characters the id has."""
+    digest = hashlib.sha256(profile_id.encode("utf-8")).hexdigest()
+    return f"talonone:wallet:{_CACHE_VERSION}:{digest}"
+
+
+def _short(profile_id: str) -> str:
+    """A log-safe handle of a profile: enough to correlate lines, not to name anyone."""
+    return hashlib.sha256(profile_id.encode("utf-8")).hexdigest()[:12]
+
+
+def _cache() -> BaseCache:
+    return caches[get_settings().cache_alias]
+
+
+def _cached_reply(key: str) -> Any:
+    try:
+        return _cache().get(key)
+    except Exception as error:  # a cache outage must not cost the wallet
+        logger.warning("Wallet cache unavailable, asking Talon.One: %s", type(error).__name__)
+        return None
+
+
+def _store_reply(key: str, reply: dict[str, Any]) -> None:
+    ttl = get_settings().inventory_cache_ttl
+    if ttl <= 0:
+        return
+    try:
+        _cache().set(key, reply, ttl)
+    except Exception as error:
+        logger.warning("Wallet cache unavailable, not caching: %s", type(error).__name__)
+
+
+def _fetch(profile_id: str) -> dict[str, Any]:
+    """The inventory sections a wallet shows; an unknown profile has an empty wallet."""
+    try:
+        reply: Any = get_client("cart").get_customer_inventory(
+            profile_id, coupons=True, referrals=True, loyalty=True, giveaways=True
+        )
+    except TalonOneNotFound:
+        return {}  # Talon.One has never seen this shopper: nothing in their wallet yet
+    if not isinstance(reply, dict):
+        raise InventoryError("reply", f"expected an object, got {type(reply).__name__}")
+    return {name: reply[name] for name in _SECTIONS if name in reply}
+
+
+def _log_unavailable(profile_id: str, error: Exception) -> None:
+    status = getattr(error, "status_code", None)
+    message = getattr(error, "message", None) or str(error)
+    logger.warning(
+        "Coupon wallet of profile #%s unavailable (%s%s): %s",
+        _short(profile_id),
+        type(error).__name__,
+        f", status {status}" if status is not None else "",
+        message,
+    )
+
+
+def get_wallet(profile_id: str, *, use_cache: bool = True) -> Wallet:
+    """The profile's wallet, from the cache or Talon.One; ``available=False`` on failure.
+
+    ``use_cache=False`` asks Talon.One even when a cached wallet exists (and refreshes it).
+    """
+    if not profile_id:
+        return Wallet.unavailable()
+    key = wallet_cache_key(profile_id)
+    now = timezone.now()
+    reply = _cached_reply(key) if use_cache else None
+    if isinstance(reply, dict):
+        try:
+            return parse_inventory(profile_id, reply, now=now)
+        except InventoryError:
+            pass  # written by another version of this code: fetch afresh
+    try:
+        reply = _fetch(profile_id)
+        wallet = parse_inventory(profile_id, reply, now=now)
+    except (TalonOneError, InventoryError) as error:
+        _log_unavailable(profile_id, error)
+        return Wallet.unavailable(profile_id)
+    _store_reply(key, reply)
+    return wallet
+
+
+def wallet_for_user(user: Any) -> Wallet:
+    """A shop user's wallet; anonymous visitors get an unavailable one without a call."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Wallet.unavailable()
+    return get_wallet(get_settings().profile_id_for(user))
+
+
+def invalidate_wallet(profile_id: str) -> None:
+    """Forget a profile's cached wallet, so the next read asks Talon.One."""
+    if not profile_id:
+        return
+    try:
+        _cache().delete(wallet_cache_key(profile_id))
+    except Exception as error:
+        logger.warning("Wallet cache unavailable, not invalidated: %s", type(error).__name__)
