@@ -109,11 +109,15 @@ def test_reference_is_generated_from_the_code(site: Path, name: str, anchor: str
     assert f'id="{anchor}"' in page(site, name)
 
 
-def test_sphinx_roles_are_tidied(site: Path) -> None:
+def test_sphinx_markup_is_tidied(site: Path) -> None:
     html = page(site, "reference/evaluation")
     # The module docstring says :class:`Evaluation`; the role name must not be shown.
     assert "<code>Evaluation</code>" in html
     assert not re.search(r":(?:class|func|meth|mod|attr|data|exc):<code>", html)
+    # The signals module docstring ends a sentence with "::" before its example.
+    signals_html = page(site, "reference/signals")
+    assert "from their own code:</p>" in signals_html
+    assert "::</p>" not in signals_html
 
 
 def test_site_loads_nothing_from_the_web(site: Path) -> None:
