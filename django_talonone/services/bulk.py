@@ -106,15 +106,18 @@ def check_text_ids(values: Iterable[Any], field_name: str, limit: int = MAX_ID_L
     """Profile ids or coupon codes: non-empty strings of at most ``limit`` characters."""
     if isinstance(values, (str, bytes)):
         raise InvalidPayload(field_name, "must be a list of strings, not a single string")
-    checked: list[str] = []
-    for index, value in enumerate(values):
-        where = f"{field_name}[{index}]"
-        if not isinstance(value, str) or not value:
-            raise InvalidPayload(where, f"must be a non-empty string, got {value!r}")
-        if len(value) > limit:
-            raise InvalidPayload(where, f"is {len(value)} characters long; the limit is {limit}")
-        checked.append(value)
-    return unique(checked)
+    return unique(
+        check_text(value, f"{field_name}[{index}]", limit) for index, value in enumerate(values)
+    )
+
+
+def check_text(value: Any, field_name: str, limit: int = MAX_ID_LENGTH) -> str:
+    """One profile id or coupon code: a non-empty string of at most ``limit`` characters."""
+    if not isinstance(value, str) or not value:
+        raise InvalidPayload(field_name, f"must be a non-empty string, got {value!r}")
+    if len(value) > limit:
+        raise InvalidPayload(field_name, f"is {len(value)} characters long; the limit is {limit}")
+    return value
 
 
 def describe(error: BaseException) -> str:

@@ -26,7 +26,16 @@ from django_talonone.conf import get_settings
 from django_talonone.models import ReferralCode, SyncState
 from django_talonone.outbox.payload import json_safe
 
-from .bulk import BATCH_LIMIT, BulkResult, check_ids, check_text_ids, chunks, describe, start
+from .bulk import (
+    BATCH_LIMIT,
+    BulkResult,
+    check_ids,
+    check_text,
+    check_text_ids,
+    chunks,
+    describe,
+    start,
+)
 from .clients import get_client
 
 __all__ = [
@@ -133,10 +142,8 @@ def referral_code_for(
     raises the ``TalonOneError`` instead. Two first calls racing may each create a code;
     the first stored wins and both callers get it.
     """
-    advocate = check_text_ids([advocate_profile_id], "advocate_profile_id")[0]
-    friend = ""
-    if friend_profile_id:
-        friend = check_text_ids([friend_profile_id], "friend_profile_id")[0]
+    advocate = check_text(advocate_profile_id, "advocate_profile_id")
+    friend = check_text(friend_profile_id, "friend_profile_id") if friend_profile_id else ""
     options = _options(campaign_id, usage_limit, start_date, expiry_date, attributes)
     row, _ = ReferralCode.objects.get_or_create(
         campaign_id=campaign_id,

@@ -25,6 +25,7 @@ from .bulk import (
     BATCH_LIMIT,
     BulkResult,
     check_ids,
+    check_text,
     check_text_ids,
     chunks,
     queued_bodies,
@@ -52,7 +53,7 @@ def _using() -> str:
 
 
 def _code(coupon_code: str) -> str:
-    return check_text_ids([coupon_code], "coupon_code", MAX_CODE_LENGTH)[0]
+    return check_text(coupon_code, "coupon_code", MAX_CODE_LENGTH)
 
 
 def start_reservation_sync(reservation_ids: Sequence[int]) -> int:
