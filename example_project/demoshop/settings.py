@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
     "django_talonone",
     "catalog",
     "cart",
@@ -102,6 +103,18 @@ TALONONE = {
     # The cart page waits at most this long for promotions before showing full prices.
     "TIMEOUT": (1.0, 3.0),
 }
+
+# The shop and the Celery worker share one cache, so a wallet the worker invalidates (an
+# order's close delivered) is invalidated for the shop too. A real shop uses Redis here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DEMO_DIR / "cache"),
+    }
+}
+# Each wallet read that misses the cache costs a Talon.One call: limit how often one
+# shopper may ask.
+REST_FRAMEWORK = {"DEFAULT_THROTTLE_RATES": {"talonone-wallet": "60/minute"}}
 
 # Celery: Redis when REDIS_URL is set, else a broker made of folders (see demoshop/celery.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")

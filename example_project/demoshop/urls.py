@@ -10,5 +10,7 @@ urlpatterns = [
     path("cart/", include("cart.urls")),
     path("orders/", include("orders.urls")),
     path("accounts/", include("accounts.urls")),
+    # django-talonone's REST API: GET /api/talonone/wallet/ for the signed-in shopper.
+    path("api/talonone/", include("django_talonone.api.urls")),
     path("admin/", admin.site.urls),
 ]

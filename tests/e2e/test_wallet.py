@@ -1,0 +1,78 @@
+"""A signed-in shopper's coupon wallet: unavailable (but rendered) during an outage, then
+the coupon they redeemed and the referral code Talon.One made for them, on the page and
+from the API."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django_talonone.client import TalonOneClient
+from tests.e2e.conftest import DemoStack, Shot, eventually
+from tests.e2e.shopping import add_products, apply_coupon, check_out, sign_in
+
+
+def _rows(page: Any, table: str) -> dict[str, str]:
+    """``code → data-state`` of one wallet table's rows."""
+    cells = page.locator(f"table.{table} tbody tr")
+    return {row.get_attribute("data-code"): row.get_attribute("data-state") for row in cells.all()}
+
+
+def test_wallet_page_and_api(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
+    sign_in(page, "demo", "demo")
+
+    # Talon.One down: the page still renders and says so; the API answers 200, unavailable.
+    demo_stack.fail_all(503)
+    page.get_by_role("link", name="Wallet").click()
+    page.wait_for_url("**/accounts/wallet/")
+    assert page.locator("h1").inner_text() == "Your wallet"
+    notice = page.locator('[data-test="wallet-unavailable"]')
+    assert "can't be shown right now" in notice.inner_text()
+    shot("outage")
+    during = page.request.get("/api/talonone/wallet/")
+    assert during.status == 200
+    assert during.json()["available"] is False
+    demo_stack.heal()
+
+    # Buy with WELCOME10: once the worker has closed the session, the coupon is redeemed.
+    add_products(page, "TEA-EARL", "MUG-1")
+    apply_coupon(page, "WELCOME10")
+    session_id = check_out(page)
+    closed = eventually(
+        lambda: (s := demo_stack.emulator_session(session_id)) and s["state"] == "closed" and s,
+        "the worker to close the session in the emulator",
+    )
+    profile_id = closed["profileId"]
+    assert profile_id
+
+    # Talon.One gives the shopper a referral code to hand out (as a campaign would).
+    api_key = os.environ.get("TALONONE_API_KEY", "demo-api-key")
+    with TalonOneClient(base_url=demo_stack.emulator_url, api_key=api_key) as talonone:
+        referral = talonone.create_referral(
+            {"campaignId": 2, "advocateProfileIntegrationId": profile_id, "usageLimit": 3}
+        )["code"]
+
+    page.goto("/accounts/wallet/")
+    coupons = _rows(page, "talonone-wallet-coupons")
+    assert coupons["WELCOME10"] == "used"
+    welcome = page.locator('table.talonone-wallet-coupons tr[data-code="WELCOME10"]')
+    assert welcome.locator(".state").inner_text() == "Used"
+    assert _rows(page, "talonone-wallet-referrals") == {referral: "active"}
+    referral_row = page.locator(f'table.talonone-wallet-referrals tr[data-code="{referral}"]')
+    assert referral_row.locator(".state").inner_text() == "Ready to use"
+    shot("wallet")
+
+    reply = page.request.get("/api/talonone/wallet/")
+    assert reply.status == 200
+    assert reply.headers["cache-control"] == "private, no-store"
+    body = reply.json()
+    assert body["available"] is True
+    assert body["profile"] == profile_id
+    assert {c["code"]: c["state"] for c in body["coupons"]}["WELCOME10"] == "used"
+    assert [(r["code"], r["uses_left"]) for r in body["referrals"]] == [(referral, 3)]
+    assert api_key not in reply.text()
+
+    page.context.clear_cookies()  # signed out: no wallet link, and the API refuses
+    page.goto("/")
+    assert page.get_by_role("link", name="Wallet").count() == 0
+    assert page.request.get("/api/talonone/wallet/").status == 403
