@@ -90,7 +90,7 @@ def update_customer_profile_audiences(state: EmulatorState, request: Request) ->
     Every audience is checked before anything changes, so an unknown one (404) leaves
     the whole batch unapplied.
     """
-    entries = request.body["data"]
+    entries = (request.body or {}).get("data") or []  # optional: no data changes nothing
     for entry in entries:
         if str(entry["audienceId"]) not in state.data["audiences"]:
             raise ApiError(404, f"Audience {entry['audienceId']} not found")

@@ -120,7 +120,7 @@ def update_customer_profile_v2(state: EmulatorState, request: Request) -> Respon
 def update_customer_profiles_v2(state: EmulatorState, request: Request) -> Response:
     """Bulk create/update; never runs rules. ``silent`` (default yes) answers 204."""
     states = []
-    for entry in request.body["customerProfiles"]:
+    for entry in (request.body or {}).get("customerProfiles") or []:  # optional in the model
         profile = ensure_profile(state, entry["integrationId"])
         profile["attributes"].update(entry.get("attributes") or {})
         states.append({"customerProfile": profile_view(state, profile)})
