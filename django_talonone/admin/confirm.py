@@ -111,12 +111,15 @@ def confirmed_action(
     permissions: Sequence[str] = (),
     eligible: Narrow | None = None,
     describe: Describe = str,
+    errors: tuple[type[Exception], ...] = (),
 ) -> Action:
     """An admin action (use it in ``ModelAdmin.actions``) that confirms before ``perform``.
 
     ``eligible`` narrows the selection to the rows the action applies to (dead deliveries,
     say); ``perform`` receives that narrowed queryset and returns the success message.
-    ``permissions`` are ModelAdmin permission names, as in ``@admin.action``.
+    ``permissions`` are ModelAdmin permission names, as in ``@admin.action``. Exceptions
+    of the ``errors`` types (a broker that is down, say) become an error message naming
+    the problem instead of a server error.
     """
 
     def action(
@@ -130,7 +133,12 @@ def confirmed_action(
             modeladmin.message_user(request, message, messages.WARNING)
             return None
         if request.POST.get(CONFIRM_FIELD) == "yes":
-            modeladmin.message_user(request, perform(request, targets), messages.SUCCESS)
+            try:
+                message = perform(request, targets)
+            except errors as error:
+                modeladmin.message_user(request, str(error), messages.ERROR)
+            else:
+                modeladmin.message_user(request, message, messages.SUCCESS)
             return None
         return _confirmation_page(modeladmin, request, queryset, targets, count)
 

@@ -2,8 +2,10 @@
 
 Each row shows whether it is in Talon.One yet (sync state, when, and the last error in
 full), so staff can see what failed and why. The rows are read-only: changes reach
-Talon.One through the bulk services, which the actions here start (each asks for
-confirmation first and needs the matching permission).
+Talon.One through the bulk services (``services.audiences``, ``services.reservations``,
+``services.referrals``), which the actions here start as Celery tasks. Each action asks
+for confirmation first and needs the matching permission (``sync_audience``,
+``sync_reservation``, ``sync_referral``).
 """
 
 from __future__ import annotations
@@ -11,18 +13,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from django_talonone.models import (
     Audience,
     AudienceMembership,
     CouponReservation,
     ReferralCode,
+    SyncState,
+)
+from django_talonone.services.audiences import start_audience_deletion, start_audience_sync
+from django_talonone.services.bulk import BulkQueueError, start
+from django_talonone.services.referrals import create_referral_codes
+from django_talonone.services.reservations import (
+    start_reservation_release,
+    start_reservation_sync,
 )
 
 from .base import AnyTabularInline, ReadOnlyAdmin
+from .confirm import Confirmation, confirmed_action
+
+#: Failures an action reports as a message: the broker refused the task, bad configuration.
+ACTION_ERRORS = (BulkQueueError, ImproperlyConfigured)
 
 __all__ = [
     "AudienceAdmin",
@@ -53,6 +69,157 @@ REFERRAL_FIELDS = (
 )
 
 
+def _ids(rows: QuerySet[Any]) -> list[int]:
+    return [int(pk) for pk in rows.values_list("pk", flat=True)]
+
+
+def _queued(count: int, what: str) -> str:
+    return ngettext(
+        "%(count)d %(what)s is on its way to Talon.One; refresh to follow its sync state.",
+        "%(count)d %(what)s are on their way to Talon.One; refresh to follow their sync state.",
+        count,
+    ) % {"count": count, "what": what}
+
+
+def _sync_audiences(request: HttpRequest, rows: QuerySet[Audience]) -> str:
+    count = start_audience_sync(_ids(rows))
+    return _queued(count, ngettext("audience", "audiences", count))
+
+
+def _delete_audiences(request: HttpRequest, rows: QuerySet[Audience]) -> str:
+    count = start_audience_deletion(_ids(rows))
+    return ngettext(
+        "%(count)d audience is being deleted in Talon.One and here.",
+        "%(count)d audiences are being deleted in Talon.One and here.",
+        count,
+    ) % {"count": count}
+
+
+def _sync_reservations(request: HttpRequest, rows: QuerySet[CouponReservation]) -> str:
+    count = start_reservation_sync(_ids(rows))
+    return _queued(count, ngettext("reservation", "reservations", count))
+
+
+def _release_reservations(request: HttpRequest, rows: QuerySet[CouponReservation]) -> str:
+    count = start_reservation_release(_ids(rows))
+    return ngettext(
+        "%(count)d reservation is being released in Talon.One.",
+        "%(count)d reservations are being released in Talon.One.",
+        count,
+    ) % {"count": count}
+
+
+def _create_referral_codes(request: HttpRequest, rows: QuerySet[ReferralCode]) -> str:
+    ids = _ids(rows)
+    start("create_referral_codes_task", create_referral_codes, ids)
+    return _queued(len(ids), ngettext("referral code", "referral codes", len(ids)))
+
+
+def _describe_audience(audience: Audience) -> str:
+    remote = f"Talon.One #{audience.talonone_id}" if audience.talonone_id else "not in Talon.One"
+    return f"{audience.name} ({remote}, {audience.get_sync_state_display()})"
+
+
+def _describe_synced(row: Any) -> str:
+    return f"{row} ({row.get_sync_state_display()})"
+
+
+sync_audiences = confirmed_action(
+    name="sync_audiences",
+    description=_("Send selected audiences to Talon.One"),
+    permissions=["sync_audience"],
+    eligible=lambda rows: rows.exclude(sync_state=SyncState.DELETING),
+    describe=_describe_audience,
+    perform=_sync_audiences,
+    errors=ACTION_ERRORS,
+    confirmation=Confirmation(
+        title=_("Send audiences to Talon.One"),
+        question=_("Send {count} {name} to Talon.One?"),
+        warning=_(
+            "Audiences not in Talon.One yet are created there, the others renamed; then "
+            "their pending members are added and members queued for removal removed."
+        ),
+        button=_("Yes, send them"),
+        skipped=_("Being deleted, so left alone: {count} selected {name}."),
+        nothing=_("Every selected audience is being deleted: there is nothing to send."),
+    ),
+)
+
+delete_audiences = confirmed_action(
+    name="delete_audiences",
+    description=_("Delete selected audiences in Talon.One"),
+    permissions=["sync_audience"],
+    describe=_describe_audience,
+    perform=_delete_audiences,
+    errors=ACTION_ERRORS,
+    confirmation=Confirmation(
+        title=_("Delete audiences in Talon.One"),
+        question=_("Delete {count} {name} in Talon.One and here?"),
+        warning=_(
+            "The audiences and their memberships are deleted in Talon.One, then here. "
+            "Rules that target them stop matching. This cannot be undone."
+        ),
+        button=_("Yes, delete them"),
+    ),
+)
+
+sync_reservations = confirmed_action(
+    name="sync_reservations",
+    description=_("Send selected coupon reservations to Talon.One"),
+    permissions=["sync_reservation"],
+    eligible=lambda rows: rows.exclude(sync_state=SyncState.SYNCED),
+    describe=_describe_synced,
+    perform=_sync_reservations,
+    errors=ACTION_ERRORS,
+    confirmation=Confirmation(
+        title=_("Send coupon reservations to Talon.One"),
+        question=_("Send {count} {name} to Talon.One?"),
+        warning=_(
+            "Pending and failed reservations are created in Talon.One; those being "
+            "released are released there."
+        ),
+        button=_("Yes, send them"),
+        skipped=_("Already in Talon.One, so left alone: {count} selected {name}."),
+        nothing=_("Every selected reservation is in Talon.One already: nothing to send."),
+    ),
+)
+
+release_reservations = confirmed_action(
+    name="release_reservations",
+    description=_("Release selected coupon reservations in Talon.One"),
+    permissions=["sync_reservation"],
+    describe=_describe_synced,
+    perform=_release_reservations,
+    errors=ACTION_ERRORS,
+    confirmation=Confirmation(
+        title=_("Release coupon reservations"),
+        question=_("Release {count} {name} in Talon.One?"),
+        warning=_(
+            "The customers can no longer redeem these coupons if the coupons require a "
+            "reservation. The rows are removed here once Talon.One confirmed."
+        ),
+        button=_("Yes, release them"),
+    ),
+)
+
+create_referrals = confirmed_action(
+    name="create_referral_codes",
+    description=_("Create selected referral codes in Talon.One"),
+    permissions=["sync_referral"],
+    eligible=lambda rows: rows.filter(code=""),
+    describe=_describe_synced,
+    perform=_create_referral_codes,
+    errors=ACTION_ERRORS,
+    confirmation=Confirmation(
+        title=_("Create referral codes in Talon.One"),
+        question=_("Create {count} {name} in Talon.One?"),
+        button=_("Yes, create them"),
+        skipped=_("Created already, so left alone: {count} selected {name}."),
+        nothing=_("Every selected referral code exists in Talon.One already."),
+    ),
+)
+
+
 class MembershipInline(AnyTabularInline):
     model = AudienceMembership
     fields = MEMBERSHIP_INLINE_FIELDS
@@ -76,6 +243,7 @@ class AudienceAdmin(ReadOnlyAdmin):
     fields = AUDIENCE_FIELDS
     readonly_fields = AUDIENCE_FIELDS
     inlines = [MembershipInline]
+    actions = [sync_audiences, delete_audiences]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audience]:
         audiences: QuerySet[Audience] = super().get_queryset(request)
@@ -106,6 +274,7 @@ class CouponReservationAdmin(ReadOnlyAdmin):
     search_fields = ["=coupon_code", "=profile_id"]
     fields = RESERVATION_FIELDS
     readonly_fields = RESERVATION_FIELDS
+    actions = [sync_reservations, release_reservations]
 
     def has_sync_reservation_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("django_talonone.sync_reservation")
@@ -125,6 +294,7 @@ class ReferralCodeAdmin(ReadOnlyAdmin):
     search_fields = ["=code", "=advocate_profile_id", "=friend_profile_id"]
     fields = REFERRAL_FIELDS
     readonly_fields = REFERRAL_FIELDS
+    actions = [create_referrals]
 
     def has_sync_referral_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("django_talonone.sync_referral")
