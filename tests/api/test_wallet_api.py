@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import simplejson
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -201,3 +202,14 @@ def test_money_is_serialized_as_exact_decimal_strings() -> None:
     assert (coupon["discount_limit"], coupon["discount_remaining"]) == ("10", "0.10")
     assert data["loyalty"][0]["current_balance"] == "19.990000000000002"
     assert data["loyalty"][0]["pending_balance"] == "0"
+
+
+def test_without_drf_the_api_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    import django_talonone.api
+
+    monkeypatch.setitem(sys.modules, "rest_framework", None)  # as if not installed
+    with pytest.raises(ImproperlyConfigured, match=r"pip install django-talonone\[drf\]"):
+        importlib.reload(django_talonone.api)
