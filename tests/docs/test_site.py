@@ -43,6 +43,7 @@ PAGES = [
     "reference/signals",
     "reference/testing",
     "reference/emulator",
+    "reference/wallet",
 ]
 
 
@@ -103,6 +104,7 @@ def test_page_is_built(site: Path, name: str) -> None:
         ("reference/testing", "django_talonone.testing.TalonOneHarness.fail"),
         ("reference/testing", "django_talonone.emulator.pytest_plugin.talonone_emulator"),
         ("reference/emulator", "django_talonone.emulator.facade.Emulator.set_faults"),
+        ("reference/wallet", "django_talonone.wallet.get_wallet"),
     ],
 )
 def test_reference_is_generated_from_the_code(site: Path, name: str, anchor: str) -> None:
