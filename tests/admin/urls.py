@@ -1,0 +1,23 @@
+"""A shop's own admin site with its user admin extended by django-talonone's actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.urls import path
+
+from django_talonone.admin import TalonOneCustomerAdminMixin
+
+
+class ShopUserAdmin(TalonOneCustomerAdminMixin, UserAdmin):
+    """What a shop writes: the mixin before its usual user admin."""
+
+
+shop_site = admin.AdminSite(name="shop_admin")
+shop_site.register(get_user_model(), ShopUserAdmin)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("shop-admin/", shop_site.urls),
+]
