@@ -9,6 +9,7 @@ compared with the code itself, so a new setting, signal or check cannot ship und
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -96,7 +97,7 @@ def test_page_is_built(site: Path, name: str) -> None:
     [
         ("reference/client", "django_talonone.client.client.TalonOneClient.return_cart_items"),
         ("reference/client", "django_talonone.client.errors.TalonOneConflict"),
-        ("reference/services", "django_talonone.services.evaluate_cart"),
+        ("reference/services", "django_talonone.services.sessions.evaluate_cart"),
         ("reference/adapters", "django_talonone.adapters.OrderAdapter"),
         ("reference/adapters", "django_talonone.registry.register_cart"),
         ("reference/evaluation", "django_talonone.evaluation.Evaluation.from_dict"),
@@ -109,6 +110,24 @@ def test_page_is_built(site: Path, name: str) -> None:
 )
 def test_reference_is_generated_from_the_code(site: Path, name: str, anchor: str) -> None:
     assert f'id="{anchor}"' in page(site, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("reference/services", "django_talonone.services"),
+        ("reference/wallet", "django_talonone.wallet"),
+        ("reference/signals", "django_talonone.signals"),
+    ],
+)
+def test_reference_lists_every_public_name(site: Path, name: str, module: str) -> None:
+    html = page(site, name)
+    missing = [
+        public
+        for public in importlib.import_module(module).__all__
+        if not re.search(rf'id="{re.escape(module)}(?:\.\w+)?\.{public}"', html)
+    ]
+    assert missing == [], f"add them to docs/{name}.md"
 
 
 def test_sphinx_markup_is_tidied(site: Path) -> None:
