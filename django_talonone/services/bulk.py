@@ -41,7 +41,8 @@ class BulkQueueError(RuntimeError):
 
 @dataclass
 class BulkResult:
-    """What one bulk run did: rows settled, outbox rows written, and per-object errors."""
+    """What one bulk run did: objects done, changes queued in the outbox (memberships,
+    reservations, profiles, erasures), failures with their reasons, objects skipped."""
 
     done: int = 0
     queued: int = 0
@@ -71,7 +72,7 @@ class BulkResult:
 
     def __str__(self) -> str:
         return (
-            f"{self.done} done, {self.queued} outbox row(s) queued, "
+            f"{self.done} done, {self.queued} queued in the outbox, "
             f"{self.failed} failed, {self.skipped} skipped"
         )
 

@@ -118,7 +118,7 @@ def sync_profiles(model_label: str, pks: Sequence[Any]) -> BulkResult:
                 lane=lane,
                 body={"customerProfiles": list(profiles.values())},
             )
-            result.queued += 1
+            result.queued += len(profiles)
             result.done += len(profiles)
     return result
 
