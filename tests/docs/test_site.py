@@ -45,6 +45,8 @@ PAGES = [
     "reference/testing",
     "reference/emulator",
     "reference/wallet",
+    "reference/models",
+    "reference/outbox",
 ]
 
 
@@ -106,6 +108,8 @@ def test_page_is_built(site: Path, name: str) -> None:
         ("reference/testing", "django_talonone.emulator.pytest_plugin.talonone_emulator"),
         ("reference/emulator", "django_talonone.emulator.facade.Emulator.set_faults"),
         ("reference/wallet", "django_talonone.wallet.get_wallet"),
+        ("reference/models", "django_talonone.models.outbox.Delivery"),
+        ("reference/outbox", "django_talonone.outbox.deliver_pending"),
     ],
 )
 def test_reference_is_generated_from_the_code(site: Path, name: str, anchor: str) -> None:
@@ -118,6 +122,7 @@ def test_reference_is_generated_from_the_code(site: Path, name: str, anchor: str
         ("reference/services", "django_talonone.services"),
         ("reference/wallet", "django_talonone.wallet"),
         ("reference/signals", "django_talonone.signals"),
+        ("reference/models", "django_talonone.models"),
     ],
 )
 def test_reference_lists_every_public_name(site: Path, name: str, module: str) -> None:
