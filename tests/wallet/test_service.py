@@ -14,7 +14,8 @@ from django.db import transaction
 from django.test import override_settings
 
 from django_talonone.conf import get_settings
-from django_talonone.signals import customer_deleted
+from django_talonone.models import CustomerSession, SessionState
+from django_talonone.signals import customer_deleted, session_evaluated
 from django_talonone.testing import TalonOneHarness
 from django_talonone.wallet import get_wallet, wallet_cache_key, wallet_for_user
 from tests.shop.models import Order
@@ -171,6 +172,18 @@ def test_closing_an_order_forgets_the_shoppers_cached_wallet(
     assert ("WELCOME10", "active") in states(get_wallet(ALICE))
     assert len(wallet_talonone.requests(INVENTORY)) == 4
     assert bob.pk
+
+
+@pytest.mark.parametrize(
+    ("state", "forgotten"), [(SessionState.OPEN, False), (SessionState.CLOSED, True)]
+)
+def test_an_evaluation_of_a_settled_session_forgets_the_wallet(
+    wallet_talonone: TalonOneHarness, alice: Any, state: str, forgotten: bool
+) -> None:
+    get_wallet(ALICE)
+    session = CustomerSession(profile_id=ALICE, state=state)
+    session_evaluated.send(sender=CustomerSession, session=session, evaluation=None)
+    assert (cache.get(wallet_cache_key(ALICE)) is None) is forgotten
 
 
 def test_erasing_a_customer_forgets_their_wallet(
