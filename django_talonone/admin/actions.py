@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from django_talonone.client import TalonOneError
 from django_talonone.registry import customer_adapter_for
 from django_talonone.services.bulk import BulkQueueError
 from django_talonone.services.bulk_profiles import start_customer_erasure, start_profile_sync
@@ -42,7 +43,7 @@ __all__ = ["TalonOneCustomerAdminMixin", "erase_in_talonone", "send_profiles_to_
 #: Permission names as the mixin's ``has_<name>_permission`` methods spell them.
 SYNC_PERMISSION = "talonone_sync_profiles"
 ERASE_PERMISSION = "talonone_erase_customer_data"
-ACTION_ERRORS = (BulkQueueError, ImproperlyConfigured, ValueError)
+ACTION_ERRORS = (BulkQueueError, ImproperlyConfigured, TalonOneError, ValueError)
 
 
 def profile_id_of(customer: Any) -> str:

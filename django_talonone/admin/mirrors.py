@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from django_talonone.client import TalonOneError
 from django_talonone.models import (
     Audience,
     AudienceMembership,
@@ -37,8 +38,9 @@ from django_talonone.services.reservations import (
 from .base import AnyTabularInline, ReadOnlyAdmin
 from .confirm import Confirmation, confirmed_action
 
-#: Failures an action reports as a message: the broker refused the task, bad configuration.
-ACTION_ERRORS = (BulkQueueError, ImproperlyConfigured)
+#: Failures an action reports as a message: the broker refused the task, bad configuration,
+#: Talon.One's answer when the work runs inline (no Celery), bad input.
+ACTION_ERRORS = (BulkQueueError, ImproperlyConfigured, TalonOneError, ValueError)
 
 __all__ = [
     "AudienceAdmin",

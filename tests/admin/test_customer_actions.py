@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from django_talonone.testing import TalonOneHarness
 from tests.admin.conftest import action_names, checked, logged_in, messages_of, run_action, staff
+from tests.shop.models import Cart
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.admin.urls")]
 
@@ -102,3 +103,18 @@ def test_erase_permission_alone_offers_only_erasure(talonone: TalonOneHarness) -
     assert talonone.requests("updateCustomerProfilesV2") == []
     run_action(clerk, changelist(), "erase_in_talonone", [alice.pk], confirm=True)
     assert len(talonone.requests("deleteCustomerData")) == 1
+
+
+def test_a_model_that_is_no_registered_customer_gets_a_clear_message(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    cart = Cart.objects.create()
+    carts = reverse("shop_admin:shop_cart_changelist")
+    response = run_action(superuser_client, carts, "erase_in_talonone", [cart.pk])
+    assert f"cart {cart.pk}" in checked(response, talonone)  # listed without a profile id
+    for action in ACTIONS:
+        response = run_action(superuser_client, carts, action, [cart.pk], confirm=True)
+        assert response.status_code == 302
+        assert "Cart is not registered with django-talonone" in messages_of(response)[-1]
+    assert talonone.requests("deleteCustomerData") == []
+    assert talonone.requests("updateCustomerProfilesV2") == []

@@ -4,6 +4,7 @@ sync actions that confirm first, need their permission and reach the emulator.""
 from __future__ import annotations
 
 import pytest
+from celery import Celery, current_app
 from django.test import Client
 
 from django_talonone.models import (
@@ -184,3 +185,28 @@ def test_actions_need_their_permission(talonone: TalonOneHarness) -> None:
         "delete_audiences",
     ]
     assert action_names(operator, url("couponreservation_changelist")) == []
+
+
+def test_a_broker_that_refuses_the_task_is_reported_not_a_crash(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    audience = Audience.objects.create(name="VIP")
+    working = current_app._get_current_object()
+    # Nothing listens on port 1: publishing fails at once, as with a broker that is down.
+    broken = Celery("broken-broker", broker="redis://127.0.0.1:1/0", set_as_current=True)
+    broken.conf.update(task_publish_retry=False, broker_transport_options={"max_retries": 0})
+    try:
+        response = run_action(
+            superuser_client,
+            url("audience_changelist"),
+            "sync_audiences",
+            [audience.pk],
+            confirm=True,
+        )
+    finally:
+        working.set_current()
+    assert response.status_code == 302
+    message = messages_of(response)[-1]
+    assert message.startswith("Could not queue the Celery task talonone.sync_audiences")
+    assert "talonone_" in message
+    assert talonone.requests("createAudienceV2") == []

@@ -8,14 +8,20 @@ from django.contrib.auth.admin import UserAdmin
 from django.urls import path
 
 from django_talonone.admin import TalonOneCustomerAdminMixin
+from tests.shop.models import Cart
 
 
 class ShopUserAdmin(TalonOneCustomerAdminMixin, UserAdmin):
     """What a shop writes: the mixin before its usual user admin."""
 
 
+class MistakenCartAdmin(TalonOneCustomerAdminMixin, admin.ModelAdmin):
+    """The mixin on a model that is no registered customer: the actions must say so."""
+
+
 shop_site = admin.AdminSite(name="shop_admin")
 shop_site.register(get_user_model(), ShopUserAdmin)
+shop_site.register(Cart, MistakenCartAdmin)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
