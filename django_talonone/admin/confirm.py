@@ -150,7 +150,7 @@ def confirmed_action(
         count: int,
     ) -> TemplateResponse:
         model = queryset.model
-        select_across = request.POST.get("select_across") == "1"
+        select_across = request.POST.get("select_across", "0").lower() in ("1", "true", "on")
         listed = list(targets[:LISTED_AT_MOST])
         # Without "select across" the page re-posts exactly the rows it lists; with it, the
         # original selection and the changelist's filters (kept in the URL) define the rows.

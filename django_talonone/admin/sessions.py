@@ -111,13 +111,13 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
     def shop_object_link(self, session: CustomerSession) -> SafeString:
         if session.content_type is None or not session.object_id:
             return format_html("{}", "-")
-        options = session.content_type.model_class()
-        if options is None:  # the shop removed that model
+        model = session.content_type.model_class()
+        if model is None:  # the shop removed that model
             return format_html("{} #{}", session.content_type, session.object_id)
-        found = options._default_manager.filter(pk=session.object_id).first()
+        found = model._default_manager.filter(pk=session.object_id).first()
         if found is None:
             return format_html(
-                "{} #{} ({})", options._meta.verbose_name, session.object_id, _("deleted")
+                "{} #{} ({})", model._meta.verbose_name, session.object_id, _("deleted")
             )
         return object_link(self, found)
 

@@ -263,3 +263,11 @@ def test_operator_with_retry_permission_gets_the_actions(
 def test_staff_without_view_permission_is_refused(talonone: TalonOneHarness) -> None:
     nobody = logged_in(staff("nobody"))
     page(nobody, url(CHANGELIST), talonone, status=403)
+
+
+def test_admin_index_lists_the_app(superuser_client: Client, talonone: TalonOneHarness) -> None:
+    index = page(superuser_client, "/admin/", talonone)
+    app_index = page(superuser_client, "/admin/django_talonone/", talonone)
+    for text in (index, app_index):
+        for name in ("Deliveries", "Customer sessions", "Audiences", "Referral codes"):
+            assert name in text

@@ -118,3 +118,20 @@ def test_viewer_sees_sessions(viewer_client: Client, talonone: TalonOneHarness) 
     page(viewer_client, url("customersession_changelist"), talonone)
     change = page(viewer_client, url("customersession_change", session.pk), talonone)
     assert "WELCOME10" in change
+
+
+def test_deleted_cart_and_unreadable_evaluation_are_said_plainly(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    session = evaluated_cart("WELCOME10")
+    cart_pk = session.object_id
+    Cart.objects.filter(pk=cart_pk).delete()
+    CustomerSession.objects.filter(pk=session.pk).update(
+        last_evaluation={"discountTotal": "not money"}
+    )
+    change = page(superuser_client, url("customersession_change", session.pk), talonone)
+    assert f"cart #{cart_pk} (deleted)" in change
+    assert "The stored evaluation could not be read" in change
+    assert "&quot;not money&quot;" in change  # the raw data is still there
+    changelist = page(superuser_client, url("customersession_changelist"), talonone)
+    assert '<td class="field-discount_total">-</td>' in changelist
