@@ -1,6 +1,6 @@
-"""A signed-in shopper's coupon wallet: unavailable (but rendered) during an outage, then
-the coupon they redeemed and the referral code Talon.One made for them, on the page and
-from the API."""
+"""A signed-in shopper's coupon wallet: unavailable (but rendered) during an outage, the
+coupon the demo data reserved for them, then that coupon redeemed and the referral code
+Talon.One made for them, on the page and from the API."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ def test_wallet_page_and_api(page: Any, shot: Shot, demo_stack: DemoStack) -> No
     assert during.status == 200
     assert during.json()["available"] is False
     demo_stack.heal()
+
+    # The demo data reserved WELCOME10 for this shopper: it is ready to use.
+    page.reload()
+    assert _rows(page, "talonone-wallet-coupons")["WELCOME10"] in ("active", "used")
+    shot("seeded")
 
     # Buy with WELCOME10: once the worker has closed the session, the coupon is redeemed.
     add_products(page, "TEA-EARL", "MUG-1")

@@ -2,6 +2,8 @@
 
 Rows are matched on their natural keys (category slug, SKU, username), so a second run
 changes nothing and a shop owner's edits to names and prices made in the admin survive.
+The demo shopper also gets ``WELCOME10`` reserved, so their wallet is not empty: the
+reservation goes through the outbox and reaches Talon.One once the worker runs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_talonone.conf import get_settings
+from django_talonone.services.reservations import reserve_coupon
 
 from catalog.models import Category, Product
 
@@ -36,13 +40,16 @@ PRODUCTS = [
 #: (username, password, is staff and superuser, first name)
 USERS = [("demo", "demo", False, "Demo"), ("admin", "admin", True, "Admin")]
 
+#: Coupons reserved for a login, so they show in that shopper's wallet.
+WALLETS = {"demo": ["WELCOME10"]}
+
 
 class Command(BaseCommand):
     help = "Load the demo catalogue and the demo/demo and admin/admin logins (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            created = self._catalogue() + self._users()
+            created = self._catalogue() + self._users() + self._wallets()
         self.stdout.write(f"Demo data ready ({created} rows created).")
 
     def _catalogue(self) -> int:
@@ -83,3 +90,13 @@ class Command(BaseCommand):
             user.save()
             created += 1
         return created
+
+    def _wallets(self) -> int:
+        """Reservations queued (none when they exist already)."""
+        users = get_user_model()._default_manager
+        queued = 0
+        for username, codes in WALLETS.items():
+            profile_id = get_settings().profile_id_for(users.get(username=username))
+            for code in codes:
+                queued += reserve_coupon(code, [profile_id])
+        return queued
