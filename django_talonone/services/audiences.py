@@ -9,6 +9,7 @@ Each row mirrors its state: ``pending`` (to send), ``synced``, ``failed`` (with
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -54,6 +55,8 @@ __all__ = [
     "sync_audience",
     "sync_audiences",
 ]
+
+logger = logging.getLogger("django_talonone.services")
 
 #: Membership states and the change each one asks Talon.One for.
 _ACTIONS = {SyncState.PENDING: "add", SyncState.FAILED: "add", SyncState.DELETING: "delete"}
@@ -115,6 +118,20 @@ def _failure(audience: Audience, error: TalonOneError) -> str:
     return message
 
 
+def _store_created(audience: Audience, remote_id: int) -> None:
+    """Keep the new Talon.One id, unless a concurrent sync stored one first: then the
+    twin just created is deleted again, so Talon.One is not left with two."""
+    stored = Audience.objects.filter(pk=audience.pk, talonone_id__isnull=True).update(
+        talonone_id=remote_id, updated_at=timezone.now()
+    )
+    if not stored:
+        try:
+            get_client("delivery").delete_audience_v2(remote_id)
+        except TalonOneError as error:
+            logger.warning("Could not delete duplicate audience %s: %s", remote_id, error)
+    audience.refresh_from_db(fields=["talonone_id"])
+
+
 def sync_audience(audience: Audience) -> int:
     """Create or rename ``audience`` now, then queue its pending members; returns how
     many membership changes were queued. Raises ``TalonOneError`` after mirroring it."""
@@ -128,9 +145,7 @@ def sync_audience(audience: Audience) -> int:
                 body["integration"] = audience.integration
             if audience.integration_id:
                 body["integrationId"] = audience.integration_id
-            created = client.create_audience_v2(body)
-            audience.talonone_id = int(created["id"])
-            audience.save(update_fields=["talonone_id", "updated_at"])
+            _store_created(audience, int(client.create_audience_v2(body)["id"]))
         else:
             client.update_audience_v2(audience.talonone_id, {"name": audience.name})
     except TalonOneError as error:

@@ -43,6 +43,7 @@ __all__ = [
     "create_referral_codes",
     "referral_code_for",
     "request_referral_codes",
+    "start_referral_code_creation",
     "start_referral_codes",
 ]
 
@@ -215,6 +216,17 @@ def start_referral_codes(
     missing = [row.pk for row in rows if not row.code]
     start("create_referral_codes_task", create_referral_codes, missing)
     return len(missing)
+
+
+def start_referral_code_creation(referral_code_ids: Sequence[int]) -> int:
+    """Create the codes of these rows still without one (task
+    ``talonone.create_referral_codes``), e.g. to retry failed rows from the admin.
+    Returns how many rows were queued."""
+    ids = check_ids(referral_code_ids, "referral_code_ids")
+    missing = ReferralCode.objects.filter(pk__in=ids, code="").values_list("pk", flat=True)
+    queued = list(missing)
+    start("create_referral_codes_task", create_referral_codes, queued)
+    return len(queued)
 
 
 def _batch_key(row: ReferralCode) -> tuple[Any, ...]:

@@ -254,3 +254,17 @@ def test_sync_audience_raises_after_mirroring(talonone: TalonOneHarness) -> None
     audience.refresh_from_db()
     assert audience.sync_state == SyncState.FAILED
     assert "Clear its Talon.One id to create it again" in audience.last_error
+
+
+def test_a_racing_creation_keeps_one_audience_in_talonone(talonone: TalonOneHarness) -> None:
+    audience = Audience.objects.create(name="VIP")
+    stale = Audience.objects.get(pk=audience.pk)  # read before the other sync stored its id
+    start_audience_sync([audience.pk])
+    audience.refresh_from_db()
+
+    audiences.sync_audience(stale)
+
+    assert stale.talonone_id == audience.talonone_id
+    assert list(talonone.emulator.state.data["audiences"]) == [str(audience.talonone_id)]
+    assert len(calls(talonone, "createAudienceV2")) == 2
+    assert len(calls(talonone, "deleteAudienceV2")) == 1

@@ -15,6 +15,7 @@ from django_talonone.services.referrals import (
     create_referral_codes,
     referral_code_for,
     request_referral_codes,
+    start_referral_code_creation,
     start_referral_codes,
 )
 from django_talonone.testing import TalonOneHarness
@@ -144,3 +145,16 @@ def test_bad_input_is_refused(talonone: TalonOneHarness) -> None:
         referral_code_for("", CAMPAIGN)
     assert talonone.requests() == []
     assert not ReferralCode.objects.exists()
+
+
+def test_failed_rows_can_be_retried_by_id(talonone: TalonOneHarness) -> None:
+    talonone.fail(503, operations=["createReferral"])
+    failed = referral_code_for("ann", CAMPAIGN)
+    talonone.heal()
+    done = referral_code_for("bob", CAMPAIGN)
+
+    assert start_referral_code_creation([failed.pk, done.pk]) == 1
+
+    failed.refresh_from_db()
+    assert failed.code
+    assert failed.sync_state == SyncState.SYNCED
