@@ -40,6 +40,10 @@ def requested_profile(values: list[str]) -> str:
         raise ValidationError(
             {PROFILE_PARAMETER: [f"A profile id has at most {MAX_PROFILE_ID_LENGTH} characters."]}
         )
+    if value in (".", ".."):
+        raise ValidationError(
+            {PROFILE_PARAMETER: ["The profile id cannot be '.' or '..' (not sendable in a URL)."]}
+        )
     if any(not character.isprintable() for character in value):
         raise ValidationError(
             {PROFILE_PARAMETER: ["The profile id must not contain control characters."]}

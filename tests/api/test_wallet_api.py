@@ -157,6 +157,7 @@ def test_others_may_not_pass_a_profile(
         ("?profile=" + "x" * 1001, "A profile id has at most 1000 characters."),
         ("?profile=a%0Ab", "The profile id must not contain control characters."),
         ("?profile=a&profile=b", "Give exactly one profile id."),
+        ("?profile=..", "The profile id cannot be '.' or '..' (not sendable in a URL)."),
     ],
 )
 def test_a_bad_profile_parameter_is_a_400_naming_it(
