@@ -18,6 +18,7 @@ from .adapter import EmulatorAdapter
 from .app import EmulatorApp, Sleep
 from .clock import Clock
 from .faults import FaultSpec, parse_faults
+from .requestlog import DEFAULT_LOG_SIZE
 from .server import RunningEmulator, serve_in_thread
 from .state import EmulatorState
 
@@ -49,6 +50,7 @@ class Emulator:
         *,
         clock: Clock | None = None,
         sleep: Sleep = time.sleep,
+        log_size: int = DEFAULT_LOG_SIZE,
     ) -> None:
         self.api_key = api_key
         self.management_key = management_key
@@ -58,6 +60,7 @@ class Emulator:
             management_key,
             state_file=state_file,
             sleep=sleep,
+            log_size=log_size,
         )
 
     def __repr__(self) -> str:
@@ -70,7 +73,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """The recorded API requests, oldest first (credentials redacted)."""
+        """The recorded API requests, oldest first (credentials redacted); the log keeps
+        the last ``log_size`` of them (500 by default)."""
         return self.app.requests.entries()
 
     def session(self) -> Session:
