@@ -1,0 +1,208 @@
+"""Many shoppers through the outbox while the emulator fails at random: same end state.
+
+Each example draws a shop scenario (carts, edits, orders, cancels, partial refunds, some
+refunding a line twice, which Talon.One refuses with a 400) and a cycle of fault phases
+(5xx, 502 HTML pages, 409, 429 with Retry-After, dropped connections before or after the
+call was applied, replies later than the read timeout). The scenario runs once against a
+healthy emulator and once against the faulty one, with deliveries interleaved with the
+shopping at the same points; afterwards the faults stop and the outbox is delivered until
+it settles. Then Talon.One's state must be exactly the healthy run's state, only the
+refused refunds are dead (with ``delivery_dead`` sent), and every session saw its calls
+in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from django_talonone.emulator import Emulator
+from django_talonone.models import Delivery, DeliveryStatus, Operation, SessionReturn
+from django_talonone.outbox import delivery_dead
+
+from .conftest import TIMEOUT_LATENCY_MS, FakeClock
+from .shop import (
+    FATES,
+    Round,
+    Scenario,
+    Shopper,
+    close_shop,
+    differences,
+    emulator_outcome,
+    outbox_outcome,
+    settle,
+    shop,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHAOS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=12,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+SESSION_OPERATIONS = ["updateCustomerSessionV2", "returnCartItems"]
+ALL_OPERATIONS = [*SESSION_OPERATIONS, "updateCustomerProfileV2"]
+
+lines = st.lists(
+    st.tuples(
+        st.sampled_from(["shoes", "socks", "hat", "coat", "belt"]),
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("150"), places=2),
+        st.integers(min_value=1, max_value=3),
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda line: line[0],
+).map(tuple)
+shoppers = st.builds(
+    Shopper,
+    lines=lines,
+    coupon=st.booleans(),
+    edits=st.integers(min_value=0, max_value=2),
+    fate=st.sampled_from(FATES),
+    refunded=st.lists(st.integers(min_value=0, max_value=2), min_size=1, max_size=2, unique=True)
+    .map(sorted)
+    .map(tuple),
+)
+rate = st.sampled_from([0.0, 0.05, 0.1])
+faults = st.fixed_dictionaries(
+    {
+        "seed": st.integers(min_value=0, max_value=2**32),
+        "error_rates": st.fixed_dictionaries(
+            {409: rate, 429: rate, 500: rate, 502: rate, 503: rate}
+        ).map(lambda rates: {status: r for status, r in rates.items() if r}),
+        "drop_rate": st.sampled_from([0.0, 0.1, 0.3]),
+        "drop_after_apply": st.booleans(),
+    },
+    optional={
+        # Every call of these operations answers after the read timeout (maybe applied).
+        "timeouts": st.lists(st.sampled_from(ALL_OPERATIONS), min_size=1, unique=True),
+    },
+)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    people = tuple(draw(st.lists(shoppers, min_size=2, max_size=6)))
+    tokens = [index for index, shopper in enumerate(people) for _ in shopper.steps()]
+    schedule = tuple(draw(st.permutations(tokens)))
+    pauses = draw(st.sets(st.integers(min_value=0, max_value=len(schedule) - 1), max_size=6))
+    return Scenario(people, schedule, frozenset(pauses))
+
+
+def phases(emulator: Emulator, specs: list[dict[str, Any]], chaos_rounds: int) -> Round:
+    """Fault phase ``n % len(specs)`` for round ``n`` while ``n < chaos_rounds``, then none."""
+
+    def before_round(number: int) -> None:
+        if number >= chaos_rounds:
+            emulator.clear_faults()
+            return
+        spec = dict(specs[number % len(specs)])
+        timeouts = spec.pop("timeouts", None)
+        if timeouts and number % 2:  # a time-out phase every other round, so others progress
+            emulator.set_faults(**spec, latency_ms=TIMEOUT_LATENCY_MS, operations=timeouts)
+        else:
+            emulator.set_faults(**spec)
+
+    return before_round
+
+
+def no_faults(emulator: Emulator) -> Round:
+    return lambda number: emulator.clear_faults()
+
+
+@contextmanager
+def dead_letters() -> Iterator[list[int]]:
+    received: list[int] = []
+
+    def record(sender: Any, delivery: Delivery, **kwargs: Any) -> None:
+        received.append(delivery.pk)
+
+    delivery_dead.connect(record, weak=False, dispatch_uid="chaos-dead")
+    try:
+        yield received
+    finally:
+        delivery_dead.disconnect(dispatch_uid="chaos-dead")
+
+
+def run(
+    scenario: Scenario, emulator: Emulator, clock: FakeClock, before_round: Round
+) -> dict[str, Any]:
+    with dead_letters() as dead:
+        shop(scenario, clock, before_round)
+        settle(clock, before_round)
+    outcome = {
+        "talonone": emulator_outcome(emulator),
+        "outbox": outbox_outcome(),
+        "dead": sorted(dead),
+        "dead_rows": sorted(
+            Delivery.objects.filter(status=DeliveryStatus.DEAD).values_list("pk", flat=True)
+        ),
+    }
+    check_lane_order(emulator)
+    return outcome
+
+
+def _rank(entry: dict[str, Any], returns: dict[str, int]) -> int:
+    """Where a session call sits in its lane: snapshots, close, returns in order, cancel."""
+    if entry["operation"] == "returnCartItems":
+        key = entry["headers"].get("Idempotency-Key")
+        assert key in returns, f"a return was sent without its SessionReturn's key: {key}"
+        return 10 + returns[key]
+    state = entry["requestBody"]["customerSession"].get("state")
+    return {"open": 0, "closed": 1, "cancelled": 10_000}[state]
+
+
+def check_lane_order(emulator: Emulator) -> None:
+    """Per session, Talon.One saw snapshots, then the close, the returns, the cancel."""
+    returns = {
+        key: number
+        for number, key in enumerate(
+            SessionReturn.objects.order_by("pk").values_list("idempotency_key", flat=True)
+        )
+    }
+    sessions: dict[str, list[int]] = {}
+    for entry in emulator.requests:
+        if entry["operation"] in SESSION_OPERATIONS:
+            session = entry["path"].split("/")[3]
+            sessions.setdefault(session, []).append(_rank(entry, returns))
+    for session, ranks in sessions.items():
+        assert ranks == sorted(ranks), f"session {session} saw its calls out of order: {ranks}"
+
+
+@CHAOS
+@given(scenario=scenarios(), specs=st.lists(faults, min_size=1, max_size=3))
+def test_faults_change_nothing_talon_one_ends_up_with(
+    emulator: Emulator, clock: FakeClock, scenario: Scenario, specs: list[dict[str, Any]]
+) -> None:
+    close_shop(emulator)  # whatever an earlier (failed) example left behind
+    healthy = run(scenario, emulator, clock, no_faults(emulator))
+    healthy_requests = len(emulator.requests)
+    close_shop(emulator)
+    chaotic = run(scenario, emulator, clock, phases(emulator, specs, chaos_rounds=25))
+    faulty = [e for e in emulator.requests if e["status"] not in (200, 204)]
+
+    assert not differences(chaotic["talonone"], healthy["talonone"])
+    assert chaotic["outbox"] == healthy["outbox"]
+    # Dead rows are the refused second refunds only, and each was announced once.
+    refusals = [row for row in healthy["outbox"] if row[3] == DeliveryStatus.DEAD]
+    assert all(row[2] == Operation.RETURN_ITEMS for row in refusals)
+    expected = sum(s.fate == "double_refund" for s in scenario.shoppers)
+    assert len(refusals) == expected
+    assert chaotic["dead"] == chaotic["dead_rows"]
+    assert len(chaotic["dead"]) == expected
+    assert healthy_requests > 0
+    assert faulty or not any(specs_have_faults(spec) for spec in specs)
+
+
+def specs_have_faults(spec: dict[str, Any]) -> bool:
+    return bool(spec["error_rates"] or spec["drop_rate"] or spec.get("timeouts"))
