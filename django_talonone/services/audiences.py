@@ -165,8 +165,8 @@ def sync_audiences(audience_ids: Iterable[int]) -> BulkResult:
             continue
         try:
             result.queued += sync_audience(audience)
-        except TalonOneError:
-            result.fail(audience.pk, audience.last_error)
+        except TalonOneError as error:
+            result.fail(audience.pk, audience.last_error, error)
         else:
             result.done += 1
     return result
@@ -183,7 +183,7 @@ def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
             except TalonOneError as error:
                 if not is_not_found(error):
                     _mark(audience, SyncState.DELETING, describe(error))
-                    result.fail(audience.pk, audience.last_error)
+                    result.fail(audience.pk, audience.last_error, error)
                     continue
             # Membership changes still queued would only fail against a deleted audience.
             Delivery.objects.filter(

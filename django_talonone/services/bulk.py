@@ -49,10 +49,14 @@ class BulkResult:
     failed: int = 0
     skipped: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    #: Ids whose failure a later attempt may fix (time-outs, 409, 429, 5xx).
+    retryable: list[Any] = field(default_factory=list)
 
-    def fail(self, key: Any, message: str) -> None:
+    def fail(self, key: Any, message: str, error: BaseException | None = None) -> None:
         self.failed += 1
         self.errors[str(key)] = message
+        if error is not None and is_retryable(error):
+            self.retryable.append(key)
 
     def merge(self, other: BulkResult) -> None:
         self.done += other.done
@@ -60,6 +64,7 @@ class BulkResult:
         self.failed += other.failed
         self.skipped += other.skipped
         self.errors.update(other.errors)
+        self.retryable += other.retryable
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +131,13 @@ def describe(error: BaseException) -> str:
     from django_talonone.outbox.runner import describe as describe_call
 
     return describe_call(error)[:MAX_ERROR_LENGTH]
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether the same call may succeed later (the outbox's rule)."""
+    from django_talonone.outbox.runner import is_retryable as retryable
+
+    return retryable(error)
 
 
 def is_not_found(error: BaseException) -> bool:

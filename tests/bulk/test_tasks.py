@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from celery import current_app
+from celery.exceptions import Retry
 from celery.signals import before_task_publish
 from django.db import transaction
 
@@ -141,3 +142,27 @@ def test_without_celery_the_work_runs_inline(
     audience.refresh_from_db()
     assert audience.sync_state == SyncState.SYNCED
     assert len(talonone.requests("createAudienceV2")) == 1
+
+
+def test_audience_tasks_retry_only_what_failed_transiently(
+    talonone: TalonOneHarness, published: list[tuple[str, Any]]
+) -> None:
+    ok = Audience.objects.create(name="Fine")
+    blip = Audience.objects.create(name="Blip", talonone_id=None)
+    gone = Audience.objects.create(name="Gone", talonone_id=4242)  # 404: retrying won't help
+    sync_audiences_task([ok.pk])
+    talonone.fail(503, operations=["createAudienceV2"])
+
+    # As a worker runs it (not eager, not called directly), so a retry is published.
+    sync_audiences_task.push_request(id="worker-run", retries=0, called_directly=False)
+    try:
+        with pytest.raises(Retry):
+            sync_audiences_task.run([blip.pk, gone.pk, ok.pk])
+    finally:
+        sync_audiences_task.pop_request()
+
+    assert published == [("talonone.sync_audiences", [[blip.pk]])]
+    assert Audience.objects.get(pk=blip.pk).last_error.startswith("503 ")
+    assert Audience.objects.get(pk=gone.pk).last_error.startswith("404 ")
+    talonone.heal()
+    assert sync_audiences_task([blip.pk])["done"] == 1
