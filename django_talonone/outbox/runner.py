@@ -3,8 +3,9 @@
 Each attempt calls Talon.One outside any database transaction (a slow API must not hold
 row locks), then records the outcome and updates the mirrors in one transaction.
 Transport errors, 409, 429, 5xx and unreadable replies are retried with exponential
-backoff and jitter, up to ``OUTBOX_MAX_ATTEMPTS``; other API errors (400, 401, 403, 404,
-422) are permanent and park the row as dead at once. Time comes from an injectable
+backoff and jitter (never sooner than a ``Retry-After`` asks), up to
+``OUTBOX_MAX_ATTEMPTS``; other API errors (400, 401, 403, 404, 422) are permanent and park
+the row as dead at once. Time comes from an injectable
 ``clock`` so tests move it instead of sleeping.
 
 Some rows are settled as done without a successful call, with the reason in
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +38,7 @@ from django_talonone.client import (
     TalonOneServerError,
     TalonOneValidationError,
 )
+from django_talonone.client.retry import retry_after_seconds
 from django_talonone.conf import TalonOneSettings, get_settings
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.services import delivery as service
@@ -95,6 +98,18 @@ def backoff_delay(
     exponent = min(max(attempt - 1, 0), 62)
     raw = min(config.outbox_backoff_max, config.outbox_backoff * 2.0**exponent)
     return raw / 2 + rand() * raw / 2
+
+
+def retry_after(error: BaseException, config: TalonOneSettings) -> float:
+    """Seconds Talon.One asked us to wait (``Retry-After`` on a 429 or 503), else 0.
+
+    Capped at ``OUTBOX_BACKOFF_MAX``, the longest the outbox ever waits between attempts.
+    """
+    if not isinstance(error, TalonOneAPIError):
+        return 0.0
+    headers = {name.lower(): value for name, value in error.response_headers.items()}
+    seconds = retry_after_seconds({"Retry-After": headers.get("retry-after", "")}, time.time)
+    return min(seconds or 0.0, config.outbox_backoff_max)
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -174,7 +189,8 @@ def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSet
         if dead:
             fields: dict[str, Any] = {"status": DeliveryStatus.DEAD, "next_attempt_at": now}
         else:
-            delay = timedelta(seconds=backoff_delay(claim.attempts, config))
+            seconds = max(backoff_delay(claim.attempts, config), retry_after(error, config))
+            delay = timedelta(seconds=seconds)
             fields = {"status": DeliveryStatus.PENDING, "next_attempt_at": now + delay}
         if not settle(claim, now=now, last_error=message, last_error_status=status, **fields):
             logger.warning("Outbox delivery #%s lost its lease; outcome dropped", row.pk)
