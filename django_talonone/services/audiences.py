@@ -166,7 +166,9 @@ def sync_audiences(audience_ids: Iterable[int]) -> BulkResult:
         try:
             result.queued += sync_audience(audience)
         except TalonOneError as error:
-            result.fail(audience.pk, audience.last_error, error)
+            # A 409 on creation means "exists already": retrying cannot change that.
+            conflict = getattr(error, "status_code", None) == 409
+            result.fail(audience.pk, audience.last_error, None if conflict else error)
         else:
             result.done += 1
     return result

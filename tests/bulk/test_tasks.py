@@ -148,21 +148,30 @@ def test_audience_tasks_retry_only_what_failed_transiently(
     talonone: TalonOneHarness, published: list[tuple[str, Any]]
 ) -> None:
     ok = Audience.objects.create(name="Fine")
-    blip = Audience.objects.create(name="Blip", talonone_id=None)
+    blip = Audience.objects.create(name="Blip")
     gone = Audience.objects.create(name="Gone", talonone_id=4242)  # 404: retrying won't help
-    sync_audiences_task([ok.pk])
+    taken = Audience.objects.create(name="Taken", integration_id="crm-1")  # 409: neither
+    with talonone.client() as client:
+        client.create_audience_v2({"name": "Taken", "integrationId": "crm-1"})
+
+    result = run_as_worker([ok.pk, gone.pk, taken.pk])
+    assert (result["done"], result["failed"]) == (1, 2)
+    assert published == []
+
     talonone.fail(503, operations=["createAudienceV2"])
-
-    # As a worker runs it (not eager, not called directly), so a retry is published.
-    sync_audiences_task.push_request(id="worker-run", retries=0, called_directly=False)
-    try:
-        with pytest.raises(Retry):
-            sync_audiences_task.run([blip.pk, gone.pk, ok.pk])
-    finally:
-        sync_audiences_task.pop_request()
-
+    with pytest.raises(Retry):
+        run_as_worker([blip.pk, ok.pk])
     assert published == [("talonone.sync_audiences", [[blip.pk]])]
     assert Audience.objects.get(pk=blip.pk).last_error.startswith("503 ")
-    assert Audience.objects.get(pk=gone.pk).last_error.startswith("404 ")
     talonone.heal()
     assert sync_audiences_task([blip.pk])["done"] == 1
+
+
+def run_as_worker(ids: list[int]) -> dict[str, Any]:
+    """Run the task as a worker does (not eager, not called directly): retries publish."""
+    sync_audiences_task.push_request(id="worker-run", retries=0, called_directly=False)
+    try:
+        result: dict[str, Any] = sync_audiences_task.run(ids)
+    finally:
+        sync_audiences_task.pop_request()
+    return result
