@@ -7,11 +7,14 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from django_talonone.admin import erase_in_talonone
 from django_talonone.testing import TalonOneHarness
 from tests.admin.conftest import action_names, checked, logged_in, messages_of, run_action, staff
+from tests.admin.urls import shop_site
 from tests.shop.models import Cart
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.admin.urls")]
@@ -118,3 +121,17 @@ def test_a_model_that_is_no_registered_customer_gets_a_clear_message(
         assert "Cart is not registered with django-talonone" in messages_of(response)[-1]
     assert talonone.requests("deleteCustomerData") == []
     assert talonone.requests("updateCustomerProfilesV2") == []
+
+
+def test_the_action_itself_refuses_a_user_without_the_permission(
+    talonone: TalonOneHarness,
+) -> None:
+    """Second line of defence, for an action called past Django's own filtering."""
+    alice = customer("alice")
+    request = RequestFactory().post(changelist(), {"confirm": "yes"})
+    request.user = staff("clerk", "sync_profiles")
+    model_admin = shop_site.get_model_admin(get_user_model())
+    users = get_user_model().objects.filter(pk=alice.pk)
+    with pytest.raises(PermissionDenied):
+        erase_in_talonone(model_admin, request, users)
+    assert talonone.requests("deleteCustomerData") == []
