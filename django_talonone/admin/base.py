@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-__all__ = ["AnyModelAdmin", "AnyTabularInline", "ReadOnlyAdmin"]
+__all__ = ["AnyModelAdmin", "ReadOnlyAdmin"]
 
 # The admin classes are generic for the type checker only (django-stubs), not at runtime.
 if TYPE_CHECKING:
     AnyModelAdmin = admin.ModelAdmin[Any]
-    AnyTabularInline = admin.TabularInline[Any, Any]
 else:
     AnyModelAdmin = admin.ModelAdmin
-    AnyTabularInline = admin.TabularInline
 
 
 class ReadOnlyAdmin(AnyModelAdmin):

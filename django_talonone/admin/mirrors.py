@@ -16,6 +16,9 @@ from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -35,8 +38,9 @@ from django_talonone.services.reservations import (
     start_reservation_sync,
 )
 
-from .base import AnyTabularInline, ReadOnlyAdmin
+from .base import ReadOnlyAdmin
 from .confirm import Confirmation, confirmed_action
+from .display import changelist_link
 
 #: Failures an action reports as a message: the broker refused the task, bad configuration,
 #: Talon.One's answer when the work runs inline (no Celery), bad input.
@@ -52,8 +56,14 @@ __all__ = [
 SYNC_FIELDS = ("sync_state", "synced_at", "last_error", "created_at", "updated_at")
 
 
-MEMBERSHIP_INLINE_FIELDS = ("profile_id", "sync_state", "synced_at", "last_error")
-AUDIENCE_FIELDS = ("name", "integration", "integration_id", "talonone_id", *SYNC_FIELDS)
+AUDIENCE_FIELDS = (
+    "name",
+    "integration",
+    "integration_id",
+    "talonone_id",
+    "member_summary",
+    *SYNC_FIELDS,
+)
 MEMBERSHIP_FIELDS = ("audience", "profile_id", *SYNC_FIELDS)
 RESERVATION_FIELDS = ("coupon_code", "profile_id", *SYNC_FIELDS)
 REFERRAL_FIELDS = (
@@ -222,29 +232,33 @@ create_referrals = confirmed_action(
 )
 
 
-class MembershipInline(AnyTabularInline):
-    model = AudienceMembership
-    fields = MEMBERSHIP_INLINE_FIELDS
-    readonly_fields = MEMBERSHIP_INLINE_FIELDS
-    extra = 0
-    can_delete = False
-    show_change_link = True
+def _short_error(row: Any) -> str:
+    return Truncator(row.last_error).chars(80)
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class MirrorAdmin(ReadOnlyAdmin):
+    """Read-only, with the last error cut short in lists (in full on the row's page)."""
+
+    @admin.display(description=_("last error"))
+    def error(self, row: Any) -> str:
+        return _short_error(row)
 
 
 @admin.register(Audience)
-class AudienceAdmin(ReadOnlyAdmin):
-    list_display = ["name", "talonone_id", "integration_id", "members", "sync_state", "synced_at"]
+class AudienceAdmin(MirrorAdmin):
+    list_display = [
+        "name",
+        "talonone_id",
+        "integration_id",
+        "members",
+        "sync_state",
+        "synced_at",
+        "error",
+    ]
     list_filter = ["sync_state"]
     search_fields = ["name", "=integration_id", "=talonone_id"]
     fields = AUDIENCE_FIELDS
     readonly_fields = AUDIENCE_FIELDS
-    inlines = [MembershipInline]
     actions = [sync_audiences, delete_audiences]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audience]:
@@ -258,10 +272,27 @@ class AudienceAdmin(ReadOnlyAdmin):
     def members(self, audience: Audience) -> int:
         return int(getattr(audience, "member_count", 0))
 
+    @admin.display(description=_("members"))
+    def member_summary(self, audience: Audience) -> SafeString:
+        """Counts per sync state, each a link to those memberships (an audience may hold
+        a hundred thousand members: too many to list on this page)."""
+        rows = audience.memberships.order_by().values_list("sync_state").annotate(n=Count("pk"))
+        counts = dict(rows)
+        filters: dict[str, Any] = {"audience__id__exact": audience.pk}
+        total = sum(counts.values())
+        everyone = ngettext("%(count)d member", "%(count)d members", total) % {"count": total}
+        links = [changelist_link(self, AudienceMembership, filters, everyone)]
+        for state, label in SyncState.choices:
+            if counts.get(state):
+                narrowed = {**filters, "sync_state__exact": state}
+                text = f"{counts[state]} {label}"
+                links.append(changelist_link(self, AudienceMembership, narrowed, text))
+        return format_html_join(" · ", "{}", ((link,) for link in links))
+
 
 @admin.register(AudienceMembership)
-class AudienceMembershipAdmin(ReadOnlyAdmin):
-    list_display = ["profile_id", "audience", "sync_state", "synced_at"]
+class AudienceMembershipAdmin(MirrorAdmin):
+    list_display = ["profile_id", "audience", "sync_state", "synced_at", "error"]
     list_filter = ["sync_state"]
     list_select_related = ["audience"]
     search_fields = ["=profile_id", "audience__name"]
@@ -270,8 +301,8 @@ class AudienceMembershipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CouponReservation)
-class CouponReservationAdmin(ReadOnlyAdmin):
-    list_display = ["coupon_code", "profile_id", "sync_state", "synced_at"]
+class CouponReservationAdmin(MirrorAdmin):
+    list_display = ["coupon_code", "profile_id", "sync_state", "synced_at", "error"]
     list_filter = ["sync_state"]
     search_fields = ["=coupon_code", "=profile_id"]
     fields = RESERVATION_FIELDS
@@ -283,7 +314,7 @@ class CouponReservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReferralCode)
-class ReferralCodeAdmin(ReadOnlyAdmin):
+class ReferralCodeAdmin(MirrorAdmin):
     list_display = [
         "code",
         "campaign_id",
@@ -291,6 +322,7 @@ class ReferralCodeAdmin(ReadOnlyAdmin):
         "friend_profile_id",
         "sync_state",
         "synced_at",
+        "error",
     ]
     list_filter = ["sync_state", "campaign_id"]
     search_fields = ["=code", "=advocate_profile_id", "=friend_profile_id"]

@@ -67,9 +67,13 @@ def test_every_mirror_page_renders_read_only(
         page(superuser_client, url(f"{model}_add"), talonone, status=403)
         page(superuser_client, url(f"{model}_delete", obj.pk), talonone, status=403)
     audience_page = page(superuser_client, url("audience_change", audience.pk), talonone)
-    assert "404 nope" in audience_page  # the inline shows each member's last error
-    members = page(superuser_client, url("audience_changelist"), talonone)
-    assert '<td class="field-members">1</td>' in members
+    members = f"{url('audiencemembership_changelist')}?audience__id__exact={audience.pk}"
+    assert f'<a href="{members}">1 member</a> · ' in audience_page
+    assert f'<a href="{members}&amp;sync_state__exact=failed">1 failed</a>' in audience_page
+    failed = page(superuser_client, f"{members}&sync_state__exact=failed", talonone)
+    assert '<td class="field-error">404 nope</td>' in failed
+    listed = page(superuser_client, url("audience_changelist"), talonone)
+    assert '<td class="field-members">1</td>' in listed
 
 
 def test_audience_sync_confirms_then_creates_it_with_its_members(
