@@ -113,6 +113,7 @@ class DeliveryAdmin(AnyModelAdmin):
     search_fields = ["lane", "=idempotency_key"]
     date_hierarchy = "created_at"
     ordering = ["-id"]
+    show_full_result_count = False  # one COUNT(*) of a large table per page is enough
     actions = [retry_dead_deliveries, "deliver_now", delete_finished_deliveries]
     fieldsets = [
         (

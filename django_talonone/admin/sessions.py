@@ -62,6 +62,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
     search_fields = ["=session_id", "=profile_id", "=object_id"]
     date_hierarchy = "created_at"
     ordering = ["-id"]
+    show_full_result_count = False  # one COUNT(*) of a large table per page is enough
     fieldsets = [
         (
             None,
