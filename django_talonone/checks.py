@@ -81,7 +81,17 @@ def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
         )
         return messages
     parts = urlsplit(config.base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    if parts.username is not None or parts.password is not None:
+        # Shown without the URL: its user-info part is a credential.
+        messages.append(
+            Error(
+                "TALONONE['BASE_URL'] carries credentials (user:password@): they would be "
+                "logged with the URL, and Talon.One authenticates with the API key instead.",
+                hint="Remove the user-info part, e.g. 'https://yourshop.talon.one'.",
+                id=_id("E", 6),
+            )
+        )
+    elif parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         messages.append(
             Error(
                 f"TALONONE['BASE_URL'] = {config.base_url!r} is not an http(s) base URL.",
