@@ -117,7 +117,13 @@ def record_audience_changes(changes: Iterable[Mapping[str, Any]]) -> None:
 
 
 def record_reservations(coupon_code: str, profile_ids: Iterable[str], *, created: bool) -> None:
-    """Mirror delivered reservations: created ones synced, deleted ones forgotten."""
+    """Mirror delivered reservations: created ones synced, deleted ones forgotten.
+
+    The profiles' cached wallets are dropped: they now show (or no longer show) the coupon.
+    """
+    from django_talonone.wallet import invalidate_wallet
+
+    profile_ids = list(profile_ids)
     rows = CouponReservation.objects.filter(coupon_code=coupon_code, profile_id__in=profile_ids)
     if created:  # a release queued after this reservation keeps its row deleting
         now = timezone.now()
@@ -126,6 +132,8 @@ def record_reservations(coupon_code: str, profile_ids: Iterable[str], *, created
         )
     else:
         rows.filter(sync_state=SyncState.DELETING).delete()
+    for profile_id in profile_ids:
+        invalidate_wallet(profile_id)
 
 
 def _session_of(delivery: Delivery, args: list[Any]) -> CustomerSession | None:

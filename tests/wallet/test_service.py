@@ -233,3 +233,19 @@ def test_a_stale_entry_of_another_shape_is_fetched_afresh(
     assert wallet.available
     assert wallet.coupons
     assert len(wallet_talonone.requests(INVENTORY)) == 1
+
+
+def test_a_delivered_reservation_refreshes_the_wallet(
+    wallet_talonone: TalonOneHarness, alice: Any
+) -> None:
+    from django_talonone.services.reservations import release_coupon, reserve_coupon
+
+    def codes() -> set[str]:
+        return {coupon.code for coupon in get_wallet(ALICE).coupons}
+
+    assert "WELCOME10" not in codes()  # cached now
+    reserve_coupon("WELCOME10", [ALICE])  # delivered at once: the fixture's Celery is eager
+    assert "WELCOME10" in codes()
+    release_coupon("WELCOME10", [ALICE])
+    assert "WELCOME10" not in codes()
+    assert len(wallet_talonone.requests(INVENTORY)) == 3
