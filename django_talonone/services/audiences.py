@@ -10,7 +10,7 @@ Each row mirrors its state: ``pending`` (to send), ``synced``, ``failed`` (with
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import router, transaction
@@ -36,6 +36,8 @@ from .bulk import (
     check_text_ids,
     chunks,
     describe,
+    each_chunk,
+    existing,
     is_not_found,
     queued_bodies,
     retire_dead,
@@ -72,8 +74,7 @@ def start_audience_sync(audience_ids: Sequence[int]) -> int:
     Queued as the Celery task ``talonone.sync_audiences`` after the caller commits (inline
     without Celery). Returns how many audiences were queued.
     """
-    ids = check_ids(audience_ids, "audience_ids")
-    found = list(Audience.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    found = existing(Audience.objects.all(), check_ids(audience_ids, "audience_ids"))
     start("sync_audiences_task", sync_audiences, found)
     return len(found)
 
@@ -85,9 +86,9 @@ def start_audience_deletion(audience_ids: Sequence[int]) -> int:
     """
     ids = check_ids(audience_ids, "audience_ids")
     with transaction.atomic(using=_using()):
-        rows = Audience.objects.filter(pk__in=ids)
-        found = list(rows.values_list("pk", flat=True))
-        rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        found = existing(Audience.objects.all(), ids)
+        for rows in each_chunk(Audience.objects.all(), "pk", found):
+            rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
         start("delete_audiences_task", delete_audiences, found)
     return len(found)
 
@@ -156,10 +157,15 @@ def sync_audience(audience: Audience) -> int:
         return push_memberships(audience)
 
 
+def _audiences(audience_ids: Iterable[int]) -> Iterator[Audience]:
+    for rows in each_chunk(Audience.objects.order_by("pk"), "pk", list(audience_ids)):
+        yield from rows
+
+
 def sync_audiences(audience_ids: Iterable[int]) -> BulkResult:
     """Sync each audience (what the task runs); one's failure does not stop the rest."""
     result = BulkResult()
-    for audience in Audience.objects.filter(pk__in=list(audience_ids)).order_by("pk"):
+    for audience in _audiences(audience_ids):
         if audience.sync_state == SyncState.DELETING:
             result.skipped += 1  # on its way out: syncing would undo the deletion
             continue
@@ -178,7 +184,7 @@ def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
     """Delete each audience in Talon.One (a 404 means already gone), then here."""
     result = BulkResult()
     client = get_client("delivery")
-    for audience in Audience.objects.filter(pk__in=list(audience_ids)).order_by("pk"):
+    for audience in _audiences(audience_ids):
         if audience.talonone_id is not None:
             try:
                 client.delete_audience_v2(audience.talonone_id)
@@ -218,8 +224,7 @@ def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = Non
         return 0
     lane = audience_lane(audience.talonone_id)
     rows = AudienceMembership.objects.filter(audience=audience, sync_state__in=list(_ACTIONS))
-    if profile_ids is not None:
-        rows = rows.filter(profile_id__in=list(profile_ids))
+    parts = [rows] if profile_ids is None else each_chunk(rows, "profile_id", list(profile_ids))
     with transaction.atomic(using=_using()):
         retire_dead(lane, Operation.UPDATE_AUDIENCES)
         queued = _queued_actions(lane)
@@ -229,7 +234,8 @@ def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = Non
                 "profileIntegrationId": profile_id,
                 "audienceId": audience.talonone_id,
             }
-            for profile_id, state in rows.order_by("pk").values_list("profile_id", "sync_state")
+            for part in parts
+            for profile_id, state in part.order_by("pk").values_list("profile_id", "sync_state")
             if queued.get(profile_id) != _ACTIONS[SyncState(state)]
         ]
         for batch in chunks(changes, BATCH_LIMIT):
@@ -244,18 +250,21 @@ def add_members(audience: Audience, profile_ids: Iterable[str]) -> int:
     created in Talon.One is synced (created, then its members sent) after the commit.
     """
     wanted = check_text_ids(profile_ids, "profile_ids")
+    members = AudienceMembership.objects.filter(audience=audience)
     with transaction.atomic(using=_using()):
-        rows = AudienceMembership.objects.filter(audience=audience, profile_id__in=wanted)
-        existing = dict(rows.values_list("profile_id", "sync_state"))
-        revived = rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
-            sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+        known = set(existing(members, wanted, "profile_id"))
+        revived = sum(
+            rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
+                sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+            )
+            for rows in each_chunk(members, "profile_id", wanted)
         )
         new = [
             AudienceMembership(audience=audience, profile_id=profile_id)
             for profile_id in wanted
-            if profile_id not in existing
+            if profile_id not in known
         ]
-        AudienceMembership.objects.bulk_create(new, ignore_conflicts=True)
+        AudienceMembership.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
         if audience.talonone_id is None:
             start("sync_audiences_task", sync_audiences, [audience.pk])
         else:
@@ -270,16 +279,18 @@ def remove_members(audience: Audience, profile_ids: Iterable[str]) -> int:
     is not in Talon.One yet) are simply forgotten.
     """
     unwanted = check_text_ids(profile_ids, "profile_ids")
+    members = AudienceMembership.objects.filter(audience=audience)
+    changed = 0
     with transaction.atomic(using=_using()):
-        rows = AudienceMembership.objects.filter(audience=audience, profile_id__in=unwanted)
-        if audience.talonone_id is None:
-            removed, _ = rows.delete()
-            return int(removed)
-        changed = rows.exclude(sync_state=SyncState.DELETING).update(
-            sync_state=SyncState.DELETING, updated_at=timezone.now()
-        )
+        for rows in each_chunk(members, "profile_id", unwanted):
+            if audience.talonone_id is None:
+                changed += rows.delete()[0]
+            else:
+                changed += rows.exclude(sync_state=SyncState.DELETING).update(
+                    sync_state=SyncState.DELETING, updated_at=timezone.now()
+                )
         push_memberships(audience, unwanted)
-    return int(changed)
+    return changed
 
 
 def _require_remote(audience: Audience) -> int:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import router, transaction
+from django.db import models, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload
@@ -33,6 +34,7 @@ UNDELIVERED = (DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)
 MAX_ERROR_LENGTH = 2000
 
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 
 class BulkQueueError(RuntimeError):
@@ -91,6 +93,24 @@ def chunks(items: Sequence[T], size: int = BATCH_LIMIT) -> Iterator[list[T]]:
 def unique(values: Iterable[T]) -> list[T]:
     """``values`` without repeats, first occurrence kept."""
     return list(dict.fromkeys(values))
+
+
+def each_chunk(rows: QuerySet[M], field_name: str, values: Sequence[Any]) -> Iterator[QuerySet[M]]:
+    """``rows`` filtered on ``field_name`` in ``values``, 1000 values at a time.
+
+    SQLite refuses statements with too many parameters, and id lists from the admin or a
+    file can be long.
+    """
+    for chunk in chunks(list(values), BATCH_LIMIT):
+        yield rows.filter(**{f"{field_name}__in": chunk})
+
+
+def existing(rows: QuerySet[M], values: Sequence[Any], field_name: str = "pk") -> list[Any]:
+    """Those of ``values`` that ``rows`` holds (in ``field_name``), in the rows' order."""
+    found: list[Any] = []
+    for part in each_chunk(rows, field_name, values):
+        found += part.values_list(field_name, flat=True)
+    return found
 
 
 def check_ids(values: Iterable[Any], field_name: str) -> list[int]:

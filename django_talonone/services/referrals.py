@@ -34,6 +34,8 @@ from .bulk import (
     check_text_ids,
     chunks,
     describe,
+    each_chunk,
+    existing,
     start,
 )
 from .clients import get_client
@@ -187,23 +189,23 @@ def request_referral_codes(
         raise InvalidPayload(
             "pattern", f"must be 3-{MAX_CODE_LENGTH} characters with at least one #"
         )
+    rows = ReferralCode.objects.filter(campaign_id=campaign_id, friend_profile_id="")
     with transaction.atomic(using=_using()):
-        rows = ReferralCode.objects.filter(campaign_id=campaign_id, friend_profile_id="")
-        existing = set(
-            rows.filter(advocate_profile_id__in=advocates).values_list(
-                "advocate_profile_id", flat=True
-            )
-        )
+        known = set(existing(rows, advocates, "advocate_profile_id"))
         ReferralCode.objects.bulk_create(
             [
                 ReferralCode(advocate_profile_id=advocate, pattern=pattern, **options)
                 for advocate in advocates
-                if advocate not in existing
+                if advocate not in known
             ],
             ignore_conflicts=True,
+            batch_size=BATCH_LIMIT,
         )
-        mine = rows.filter(advocate_profile_id__in=advocates)
-        found = {row.advocate_profile_id: row for row in mine}
+        found = {
+            row.advocate_profile_id: row
+            for part in each_chunk(rows, "advocate_profile_id", advocates)
+            for row in part
+        }
     return [found[advocate] for advocate in advocates if advocate in found]
 
 
@@ -223,8 +225,7 @@ def start_referral_code_creation(referral_code_ids: Sequence[int]) -> int:
     ``talonone.create_referral_codes``), e.g. to retry failed rows from the admin.
     Returns how many rows were queued."""
     ids = check_ids(referral_code_ids, "referral_code_ids")
-    missing = ReferralCode.objects.filter(pk__in=ids, code="").values_list("pk", flat=True)
-    queued = list(missing)
+    queued = existing(ReferralCode.objects.filter(code=""), ids)
     start("create_referral_codes_task", create_referral_codes, queued)
     return len(queued)
 
@@ -249,7 +250,8 @@ def create_referral_codes(referral_code_ids: Sequence[int]) -> BulkResult:
     ids = check_ids(referral_code_ids, "referral_code_ids")
     result = BulkResult()
     groups: dict[str, tuple[list[ReferralCode], dict[str, Any]]] = defaultdict(lambda: ([], {}))
-    for row in ReferralCode.objects.filter(pk__in=ids).order_by("pk"):
+    parts = each_chunk(ReferralCode.objects.order_by("pk"), "pk", ids)
+    for row in (row for part in parts for row in part):
         if row.code:
             result.skipped += 1
         elif row.friend_profile_id:  # the bulk call has no friend: one call each
@@ -269,8 +271,8 @@ def create_referral_codes(referral_code_ids: Sequence[int]) -> BulkResult:
             groups[key][0].append(row)
             groups[key][1].update(_body(row))
     client = get_client("delivery")
-    for rows, shared in groups.values():
-        for batch in chunks(rows, BATCH_LIMIT):
+    for grouped, shared in groups.values():
+        for batch in chunks(grouped, BATCH_LIMIT):
             advocates = [row.advocate_profile_id for row in batch]
             body = {**shared, "advocateProfileIntegrationIds": advocates}
             if batch[0].pattern:

@@ -28,6 +28,8 @@ from .bulk import (
     check_text,
     check_text_ids,
     chunks,
+    each_chunk,
+    existing,
     queued_bodies,
     retire_dead,
     start,
@@ -61,7 +63,7 @@ def start_reservation_sync(reservation_ids: Sequence[int]) -> int:
     those ``deleting`` (task ``talonone.sync_reservations``). Returns how many were queued.
     """
     ids = check_ids(reservation_ids, "reservation_ids")
-    found = list(CouponReservation.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    found = existing(CouponReservation.objects.all(), ids)
     start("sync_reservations_task", sync_reservations, found)
     return len(found)
 
@@ -71,9 +73,9 @@ def start_reservation_release(reservation_ids: Sequence[int]) -> int:
     dropped once Talon.One confirmed. Returns how many were queued."""
     ids = check_ids(reservation_ids, "reservation_ids")
     with transaction.atomic(using=_using()):
-        rows = CouponReservation.objects.filter(pk__in=ids)
-        found = list(rows.values_list("pk", flat=True))
-        rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        found = existing(CouponReservation.objects.all(), ids)
+        for rows in each_chunk(CouponReservation.objects.all(), "pk", found):
+            rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
         start("sync_reservations_task", sync_reservations, found)
     return len(found)
 
@@ -81,13 +83,14 @@ def start_reservation_release(reservation_ids: Sequence[int]) -> int:
 def sync_reservations(reservation_ids: Iterable[int]) -> BulkResult:
     """Queue what the given rows still need, coupon by coupon (what the task runs)."""
     by_code: dict[str, list[str]] = defaultdict(list)
-    rows = CouponReservation.objects.filter(pk__in=list(reservation_ids)).order_by("pk")
     result = BulkResult()
-    for code, profile_id, state in rows.values_list("coupon_code", "profile_id", "sync_state"):
-        if state == SyncState.SYNCED:
-            result.skipped += 1
-        else:
-            by_code[code].append(profile_id)
+    ordered = CouponReservation.objects.order_by("pk")
+    for rows in each_chunk(ordered, "pk", list(reservation_ids)):
+        for code, profile_id, state in rows.values_list("coupon_code", "profile_id", "sync_state"):
+            if state == SyncState.SYNCED:
+                result.skipped += 1
+            else:
+                by_code[code].append(profile_id)
     for code, profile_ids in by_code.items():
         result.queued += push_reservations(code, profile_ids)
         result.done += len(profile_ids)
@@ -114,8 +117,7 @@ def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None
     code = _code(coupon_code)
     lane = coupon_lane(code)
     rows = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.SYNCED)
-    if profile_ids is not None:
-        rows = rows.filter(profile_id__in=list(profile_ids))
+    parts = [rows] if profile_ids is None else each_chunk(rows, "profile_id", list(profile_ids))
     with transaction.atomic(using=_using()):
         for operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION):
             retire_dead(lane, operation)
@@ -124,12 +126,15 @@ def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None
             Operation.CREATE_RESERVATION: [],
             Operation.DELETE_RESERVATION: [],
         }
-        for profile_id, state in rows.order_by("pk").values_list("profile_id", "sync_state"):
-            operation = (
-                Operation.CREATE_RESERVATION if state in _CREATE else Operation.DELETE_RESERVATION
-            )
-            if queued.get(profile_id) != operation.value:
-                wanted[operation].append(profile_id)
+        for part in parts:
+            for profile_id, state in part.order_by("pk").values_list("profile_id", "sync_state"):
+                operation = (
+                    Operation.CREATE_RESERVATION
+                    if state in _CREATE
+                    else Operation.DELETE_RESERVATION
+                )
+                if queued.get(profile_id) != operation.value:
+                    wanted[operation].append(profile_id)
         for operation, profiles in wanted.items():
             for batch in chunks(profiles, BATCH_LIMIT):
                 enqueue(operation, lane=lane, args=[code], body={"integrationIDs": batch})
@@ -141,18 +146,21 @@ def reserve_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
     outbox); returns how many did not hold a reservation yet."""
     code = _code(coupon_code)
     wanted = check_text_ids(profile_ids, "profile_ids")
+    held = CouponReservation.objects.filter(coupon_code=code)
     with transaction.atomic(using=_using()):
-        rows = CouponReservation.objects.filter(coupon_code=code, profile_id__in=wanted)
-        existing = set(rows.values_list("profile_id", flat=True))
-        revived = rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
-            sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+        known = set(existing(held, wanted, "profile_id"))
+        revived = sum(
+            rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
+                sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+            )
+            for rows in each_chunk(held, "profile_id", wanted)
         )
         new = [
             CouponReservation(coupon_code=code, profile_id=profile_id)
             for profile_id in wanted
-            if profile_id not in existing
+            if profile_id not in known
         ]
-        CouponReservation.objects.bulk_create(new, ignore_conflicts=True)
+        CouponReservation.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
         push_reservations(code, wanted)
     return len(new) + int(revived)
 
@@ -161,14 +169,14 @@ def release_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
     """Release the profiles' reservations of ``coupon_code``; returns how many held one."""
     code = _code(coupon_code)
     unwanted = check_text_ids(profile_ids, "profile_ids")
+    held = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.DELETING)
     with transaction.atomic(using=_using()):
-        changed = (
-            CouponReservation.objects.filter(coupon_code=code, profile_id__in=unwanted)
-            .exclude(sync_state=SyncState.DELETING)
-            .update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        changed = sum(
+            rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+            for rows in each_chunk(held, "profile_id", unwanted)
         )
         push_reservations(code, unwanted)
-    return int(changed)
+    return changed
 
 
 @dataclass
@@ -222,10 +230,13 @@ def reconcile_reservations(coupon_code: str, *, dry_run: bool = False) -> Reconc
                 for p in result.added
             ],
             ignore_conflicts=True,
+            batch_size=BATCH_LIMIT,
         )
         rows = CouponReservation.objects.filter(coupon_code=code)
-        rows.filter(profile_id__in=result.confirmed, sync_state=SyncState.FAILED).update(
-            sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
-        )
-        rows.filter(profile_id__in=result.removed, sync_state=SyncState.SYNCED).delete()
+        failed = rows.filter(sync_state=SyncState.FAILED)
+        for part in each_chunk(failed, "profile_id", result.confirmed):
+            part.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)
+        settled = rows.filter(sync_state=SyncState.SYNCED)
+        for part in each_chunk(settled, "profile_id", result.removed):
+            part.delete()
     return result

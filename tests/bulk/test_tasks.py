@@ -11,13 +11,14 @@ import pytest
 from celery import current_app
 from celery.exceptions import Retry
 from celery.signals import before_task_publish
-from django.db import transaction
+from django.db import connection, transaction
 
 import django_talonone
 from django_talonone.models import Audience, CouponReservation, SyncState
 from django_talonone.services.audiences import start_audience_sync
 from django_talonone.services.bulk_profiles import start_customer_erasure, start_profile_sync
-from django_talonone.services.reservations import start_reservation_release
+from django_talonone.services.referrals import start_referral_code_creation
+from django_talonone.services.reservations import reserve_coupon, start_reservation_release
 from django_talonone.tasks import (
     create_referral_codes_task,
     delete_audiences_task,
@@ -175,3 +176,22 @@ def run_as_worker(ids: list[int]) -> dict[str, Any]:
     finally:
         sync_audiences_task.pop_request()
     return result
+
+
+def test_long_id_lists_are_looked_up_1000_at_a_time(talonone: TalonOneHarness) -> None:
+    # Many SQLite builds refuse more than 32766 parameters in one statement (older ones
+    # 999), and the admin's "select all" or a file of ids can be longer than that.
+    sizes: list[int] = []
+
+    def measure(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sizes.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    many = list(range(1, 40_001))
+    audience = Audience.objects.create(name="VIP")
+    with connection.execute_wrapper(measure):
+        assert start_audience_sync([*many, audience.pk]) == 1
+        assert start_reservation_release(many) == 0
+        assert start_referral_code_creation(many) == 0
+        assert reserve_coupon("WELCOME10", [f"p{n}" for n in range(2500)]) == 2500
+    assert max(sizes) <= 1010
