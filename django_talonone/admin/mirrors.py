@@ -31,8 +31,8 @@ from django_talonone.models import (
     SyncState,
 )
 from django_talonone.services.audiences import start_audience_deletion, start_audience_sync
-from django_talonone.services.bulk import BulkQueueError, start
-from django_talonone.services.referrals import create_referral_codes
+from django_talonone.services.bulk import BulkQueueError
+from django_talonone.services.referrals import start_referral_code_creation
 from django_talonone.services.reservations import (
     start_reservation_release,
     start_reservation_sync,
@@ -122,9 +122,8 @@ def _release_reservations(request: HttpRequest, rows: QuerySet[CouponReservation
 
 
 def _create_referral_codes(request: HttpRequest, rows: QuerySet[ReferralCode]) -> str:
-    ids = _ids(rows)
-    start("create_referral_codes_task", create_referral_codes, ids)
-    return _queued(len(ids), ngettext("referral code", "referral codes", len(ids)))
+    count = start_referral_code_creation(_ids(rows))
+    return _queued(count, ngettext("referral code", "referral codes", count))
 
 
 def _describe_audience(audience: Audience) -> str:
