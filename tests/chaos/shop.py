@@ -44,11 +44,15 @@ class Shopper:
     edits: int = 0
     fate: str = "order"
     refunded: tuple[int, ...] = (0,)
+    #: Profile edits (each queues a profile update that supersedes the older ones).
+    renames: int = 0
+    #: The shopper deletes their account once the order is done (GDPR erasure).
+    erase: bool = False
 
     def steps(self) -> list[str]:
-        steps = ["cart"] + ["edit"] * self.edits
+        steps = ["cart"] + ["rename"] * self.renames + ["edit"] * self.edits
         if self.fate == "abandon":
-            return steps
+            return steps  # no erasure: the cart, read at delivery, would turn anonymous
         steps.append("order")
         if self.fate in ("refund", "refund_cancel", "double_refund"):
             steps.append("refund")
@@ -56,6 +60,8 @@ class Shopper:
             steps.append("refund")  # the same lines again: Talon.One answers 400
         if self.fate in ("cancel", "refund_cancel"):
             steps.append("cancel")
+        if self.erase:
+            steps.append("erase")
         return steps
 
 
@@ -113,6 +119,12 @@ def _cart_step(index: int, shopper: Shopper, step: str) -> None:
             order = Order.objects.get(pk=pk)
             order.status = Order.Status.CANCELLED
             order.save()
+        elif step == "rename":
+            user = get_user_model().objects.get(username=f"s{index}")
+            user.first_name += "x"
+            user.save()
+        elif step == "erase":
+            get_user_model().objects.get(username=f"s{index}").delete()
 
 
 def open_shop(count: int) -> None:

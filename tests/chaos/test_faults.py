@@ -1,18 +1,20 @@
 """Many shoppers through the outbox while the emulator fails at random: same end state.
 
-Each example draws a shop scenario (carts, edits, orders, cancels, partial refunds, some
-refunding a line twice, which Talon.One refuses with a 400) and a cycle of fault phases
+Each example draws a shop scenario (sign-ups, profile edits, carts, edits, orders, cancels,
+partial refunds, some refunding a line twice, which Talon.One refuses with a 400, account
+deletions) and a cycle of fault phases
 (5xx, 502 HTML pages, 409, 429 with Retry-After, dropped connections before or after the
 call was applied, replies later than the read timeout). The scenario runs once against a
 healthy emulator and once against the faulty one, with deliveries interleaved with the
 shopping at the same points; afterwards the faults stop and the outbox is delivered until
 it settles. Then Talon.One's state must be exactly the healthy run's state, only the
 refused refunds are dead (with ``delivery_dead`` sent), and every session saw its calls
-in order.
+in order. ``TALONONE_CHAOS_EXAMPLES=500`` runs a longer soak.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -46,11 +48,13 @@ CHAOS = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=12,
+    max_examples=int(os.environ.get("TALONONE_CHAOS_EXAMPLES", "20")),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SESSION_OPERATIONS = ["updateCustomerSessionV2", "returnCartItems"]
+#: Fates whose order stays placed, so its coupon stays redeemed.
+KEPT_ORDERS = ("order", "refund", "double_refund")
 ALL_OPERATIONS = [*SESSION_OPERATIONS, "updateCustomerProfileV2"]
 
 lines = st.lists(
@@ -72,6 +76,8 @@ shoppers = st.builds(
     refunded=st.lists(st.integers(min_value=0, max_value=2), min_size=1, max_size=2, unique=True)
     .map(sorted)
     .map(tuple),
+    renames=st.integers(min_value=0, max_value=2),
+    erase=st.booleans(),
 )
 rate = st.sampled_from([0.0, 0.05, 0.1])
 faults = st.fixed_dictionaries(
@@ -80,7 +86,7 @@ faults = st.fixed_dictionaries(
         "error_rates": st.fixed_dictionaries(
             {409: rate, 429: rate, 500: rate, 502: rate, 503: rate}
         ).map(lambda rates: {status: r for status, r in rates.items() if r}),
-        "drop_rate": st.sampled_from([0.0, 0.1, 0.3]),
+        "drop_rate": st.sampled_from([0.0, 0.2, 0.4]),
         "drop_after_apply": st.booleans(),
     },
     optional={
@@ -189,7 +195,6 @@ def test_faults_change_nothing_talon_one_ends_up_with(
     healthy_requests = len(emulator.requests)
     close_shop(emulator)
     chaotic = run(scenario, emulator, clock, phases(emulator, specs, chaos_rounds=25))
-    faulty = [e for e in emulator.requests if e["status"] not in (200, 204)]
 
     assert not differences(chaotic["talonone"], healthy["talonone"])
     assert chaotic["outbox"] == healthy["outbox"]
@@ -201,8 +206,13 @@ def test_faults_change_nothing_talon_one_ends_up_with(
     assert chaotic["dead"] == chaotic["dead_rows"]
     assert len(chaotic["dead"]) == expected
     assert healthy_requests > 0
-    assert faulty or not any(specs_have_faults(spec) for spec in specs)
-
-
-def specs_have_faults(spec: dict[str, Any]) -> bool:
-    return bool(spec["error_rates"] or spec["drop_rate"] or spec.get("timeouts"))
+    # And in absolute terms: coupons redeemed once per kept order, profiles as last edited.
+    talonone = chaotic["talonone"]
+    kept = [s for s in scenario.shoppers if s.coupon and s.fate in KEPT_ORDERS]
+    usage = talonone["couponUsage"].get("WELCOME10", {"usageCounter": 0})
+    assert usage["usageCounter"] == len(kept)
+    for index, shopper in enumerate(scenario.shoppers):
+        profile = talonone["profiles"][f"shopper-s{index}"]
+        erased = shopper.erase and shopper.fate != "abandon"
+        expected_name = {} if erased else {"Name": "x" * shopper.renames}
+        assert {k: v for k, v in profile["attributes"].items() if k == "Name"} == expected_name
