@@ -33,6 +33,8 @@ __all__ = [
     "LineItem",
     "OrderAdapter",
     "SessionAdapter",
+    "validate_attributes",
+    "validate_id",
 ]
 
 MAX_CART_ITEMS = 1000
@@ -246,10 +248,22 @@ class CustomerAdapter:
 
     def build_profile(self, customer: Any) -> tuple[str, dict[str, Any]]:
         """``(profile id, validated UpdateCustomerProfileV2 body)``."""
-        profile_id = _text("profile_id", self.get_profile_id(customer), MAX_ID_LENGTH)
-        if profile_id in (".", ".."):
-            raise InvalidPayload("profile_id", f"{profile_id!r} cannot be used in a URL path")
+        profile_id = validate_id("profile_id", self.get_profile_id(customer))
         return profile_id, {"attributes": _attributes("attributes", self.get_attributes(customer))}
+
+
+def validate_id(name: str, value: Any) -> str:
+    """A profile or other integration id: text Talon.One can store and a URL can carry."""
+    text = _text(name, value, MAX_ID_LENGTH)
+    if text in (".", ".."):
+        raise InvalidPayload(name, f"{text!r} cannot be used in a URL path")
+    return text
+
+
+def validate_attributes(name: str, value: Any) -> dict[str, Any]:
+    """Attributes as Talon.One takes them: non-empty string keys, JSON values; the error
+    names the bad key (``attributes['size'][2]``)."""
+    return _attributes(name, value)
 
 
 def _text(name: str, value: Any, limit: int, *, empty: bool = False) -> str:

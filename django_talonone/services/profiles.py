@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django_talonone.adapters import MAX_ID_LENGTH, CustomerAdapter, InvalidPayload
+from django_talonone.adapters import (
+    CustomerAdapter,
+    InvalidPayload,
+    validate_attributes,
+    validate_id,
+)
 from django_talonone.models import CustomerSession, Delivery, Operation
 from django_talonone.outbox.lanes import profile_lane
 from django_talonone.registry import customer_adapter_for
@@ -23,11 +28,7 @@ RESERVED_EVENT_PREFIX = "talon_"
 def _profile_id(value: Any, field: str = "profile_id") -> str:
     if not isinstance(value, str) or not value:
         raise InvalidPayload(field, f"must be a non-empty string, got {value!r}")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidPayload(
-            field, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}"
-        )
-    return value
+    return validate_id(field, value)
 
 
 def sync_customer(customer: Any, *, adapter: CustomerAdapter | None = None) -> Delivery:
@@ -75,10 +76,8 @@ def track_event(
         raise InvalidPayload("event_type", f"must be a non-empty string, got {event_type!r}")
     if event_type.startswith(RESERVED_EVENT_PREFIX):
         raise InvalidPayload("event_type", f"{event_type!r} is a reserved built-in event name")
-    attributes = dict(attributes or {})
-    for key in attributes:
-        if not isinstance(key, str) or not key:
-            raise InvalidPayload("attributes", f"keys must be non-empty strings, got {key!r}")
+    validate_id("event_type", event_type)
+    attributes = validate_attributes("attributes", attributes or {})
     return dispatch.send(
         "event",
         Operation.TRACK_EVENT,
