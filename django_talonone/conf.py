@@ -136,10 +136,11 @@ def _raw() -> dict[str, Any]:
 
 
 def _timeout(key: str, value: Any) -> tuple[float, float]:
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
+    if isinstance(value, str):  # from the environment: "5" or "3.05,20"
+        parts = [part for part in value.split(",") if part.strip()]
+        value = parts[0] if len(parts) == 1 else parts
     try:
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float, str)):
             pair = (float(value), float(value))
         else:
             connect, read = value

@@ -126,3 +126,29 @@ def test_messages_never_show_the_key() -> None:
     base = {"BASE_URL": "http://shop.talon.one", "API_KEY": "very-secret-key"}
     for settings in (base, base | {"X": 1}, base | {"TIMEOUT": "x"}):
         assert "very-secret-key" not in messages(TALONONE=settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"), [("5", (5.0, 5.0)), ("3.05,20", (3.05, 20.0)), (" 2 , 9 ", (2.0, 9.0))]
+)
+def test_timeouts_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, env: str, expected: tuple[float, float]
+) -> None:
+    from django_talonone.conf import get_settings
+
+    monkeypatch.setenv("TALONONE_TIMEOUT", env)
+    with override_settings(TALONONE=GOOD):
+        assert get_settings().timeout == expected
+
+
+@pytest.mark.parametrize("env", ["", "fast", "1,2,3", "0", "-1,5"])
+def test_bad_timeouts_from_the_environment_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from django_talonone.conf import get_settings
+
+    monkeypatch.setenv("TALONONE_TIMEOUT", env)
+    with override_settings(TALONONE=GOOD), pytest.raises(ImproperlyConfigured, match="TIMEOUT"):
+        get_settings()
