@@ -42,6 +42,7 @@ from .bulk import (
     queued_bodies,
     retire_dead,
     start,
+    want_profiles,
 )
 from .clients import get_client
 
@@ -252,24 +253,16 @@ def add_members(audience: Audience, profile_ids: Iterable[str]) -> int:
     wanted = check_text_ids(profile_ids, "profile_ids")
     members = AudienceMembership.objects.filter(audience=audience)
     with transaction.atomic(using=_using()):
-        known = set(existing(members, wanted, "profile_id"))
-        revived = sum(
-            rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
-                sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
-            )
-            for rows in each_chunk(members, "profile_id", wanted)
+        added = want_profiles(
+            members,
+            wanted,
+            lambda profile_id: AudienceMembership(audience=audience, profile_id=profile_id),
         )
-        new = [
-            AudienceMembership(audience=audience, profile_id=profile_id)
-            for profile_id in wanted
-            if profile_id not in known
-        ]
-        AudienceMembership.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
         if audience.talonone_id is None:
             start("sync_audiences_task", sync_audiences, [audience.pk])
         else:
             push_memberships(audience, wanted)
-    return len(new) + int(revived)
+    return added
 
 
 def remove_members(audience: Audience, profile_ids: Iterable[str]) -> int:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload
 from django_talonone.client import TalonOneAPIError
-from django_talonone.models import Delivery, DeliveryStatus, Operation
+from django_talonone.models import Delivery, DeliveryStatus, Operation, SyncState
 from django_talonone.outbox.payload import decode_payload
 
 logger = logging.getLogger("django_talonone.services")
@@ -111,6 +111,24 @@ def existing(rows: QuerySet[M], values: Sequence[Any], field_name: str = "pk") -
     for part in each_chunk(rows, field_name, values):
         found += part.values_list(field_name, flat=True)
     return found
+
+
+def want_profiles(rows: QuerySet[M], profile_ids: Sequence[str], build: Callable[[str], M]) -> int:
+    """Make ``rows`` hold a pending row per profile id; returns how many were not wanted yet.
+
+    Rows being deleted or that failed are revived; missing ones are built and inserted
+    (a racing insert of the same row is ignored: the unique constraint keeps one).
+    """
+    known = set(existing(rows, profile_ids, "profile_id"))
+    revived = sum(
+        part.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
+            sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
+        )
+        for part in each_chunk(rows, "profile_id", profile_ids)
+    )
+    new = [build(profile_id) for profile_id in profile_ids if profile_id not in known]
+    rows.model._default_manager.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
+    return len(new) + int(revived)
 
 
 def check_ids(values: Iterable[Any], field_name: str) -> list[int]:

@@ -33,6 +33,7 @@ from .bulk import (
     queued_bodies,
     retire_dead,
     start,
+    want_profiles,
 )
 from .clients import get_client
 
@@ -148,21 +149,13 @@ def reserve_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
     wanted = check_text_ids(profile_ids, "profile_ids")
     held = CouponReservation.objects.filter(coupon_code=code)
     with transaction.atomic(using=_using()):
-        known = set(existing(held, wanted, "profile_id"))
-        revived = sum(
-            rows.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
-                sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
-            )
-            for rows in each_chunk(held, "profile_id", wanted)
+        added = want_profiles(
+            held,
+            wanted,
+            lambda profile_id: CouponReservation(coupon_code=code, profile_id=profile_id),
         )
-        new = [
-            CouponReservation(coupon_code=code, profile_id=profile_id)
-            for profile_id in wanted
-            if profile_id not in known
-        ]
-        CouponReservation.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
         push_reservations(code, wanted)
-    return len(new) + int(revived)
+    return added
 
 
 def release_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
