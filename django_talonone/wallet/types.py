@@ -34,8 +34,26 @@ def _no_attributes() -> Mapping[str, Any]:
     return MappingProxyType({})
 
 
+class _Code:
+    """What coupons and referral codes share: a state and an optional usage limit."""
+
+    state: CodeState
+    usage_limit: int | None
+    usage_count: int
+
+    @property
+    def uses_left(self) -> int | None:
+        if self.usage_limit is None:
+            return None
+        return max(0, self.usage_limit - self.usage_count)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == "active"
+
+
 @dataclass(frozen=True)
-class WalletCoupon:
+class WalletCoupon(_Code):
     """One coupon the profile holds (reserved, addressed to it, or redeemed by it).
 
     ``code`` is Talon.One's coupon ``value``. ``usage_limit`` and ``uses_left`` are ``None``
@@ -55,19 +73,9 @@ class WalletCoupon:
     expires_at: dt.datetime | None = None
     attributes: Mapping[str, Any] = field(default_factory=_no_attributes, compare=False)
 
-    @property
-    def uses_left(self) -> int | None:
-        if self.usage_limit is None:
-            return None
-        return max(0, self.usage_limit - self.usage_count)
-
-    @property
-    def is_active(self) -> bool:
-        return self.state == "active"
-
 
 @dataclass(frozen=True)
-class WalletReferral:
+class WalletReferral(_Code):
     """A referral code the profile hands out to friends (it is the advocate)."""
 
     code: str
@@ -78,16 +86,6 @@ class WalletReferral:
     friends_referred: int = 0
     starts_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
-
-    @property
-    def uses_left(self) -> int | None:
-        if self.usage_limit is None:
-            return None
-        return max(0, self.usage_limit - self.usage_count)
-
-    @property
-    def is_active(self) -> bool:
-        return self.state == "active"
 
 
 @dataclass(frozen=True)
