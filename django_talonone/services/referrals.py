@@ -102,7 +102,13 @@ def _body(row: ReferralCode) -> dict[str, Any]:
 
 
 def _store(row: ReferralCode, referral: Mapping[str, Any]) -> bool:
-    """Keep ``referral`` on ``row`` unless a concurrent request stored one first."""
+    """Keep ``referral`` on ``row`` unless a concurrent request stored one first.
+
+    The advocate's cached wallet is dropped either way: Talon.One now lists the code.
+    """
+    from django_talonone.wallet import invalidate_wallet
+
+    invalidate_wallet(row.advocate_profile_id)
     now = timezone.now()
     stored = ReferralCode.objects.filter(pk=row.pk, code="").update(
         code=str(referral["code"]),

@@ -158,3 +158,11 @@ def test_failed_rows_can_be_retried_by_id(talonone: TalonOneHarness) -> None:
     failed.refresh_from_db()
     assert failed.code
     assert failed.sync_state == SyncState.SYNCED
+
+
+def test_a_new_code_shows_in_the_advocates_cached_wallet(talonone: TalonOneHarness) -> None:
+    from django_talonone.wallet import get_wallet
+
+    assert get_wallet("ann").referrals == ()  # now cached, without a code
+    code = referral_code_for("ann", CAMPAIGN).code
+    assert [referral.code for referral in get_wallet("ann").referrals] == [code]
