@@ -57,13 +57,15 @@ def _connect(owner: ModelType, signal: ModelSignal, sender: ModelType, receiver:
 
 
 def _lookup(kind: str, obj: Any) -> Any:
-    for klass in type(obj).__mro__:
+    # ``__class__``, not ``type()``: ``request.user`` is a lazy proxy of the user.
+    for klass in obj.__class__.__mro__:
         adapter = _adapters[kind].get(klass)
         if adapter is not None:
             return adapter
     raise ImproperlyConfigured(
-        f"{type(obj).__name__} is not registered with django-talonone: call "
-        f"register_{kind}({type(obj).__name__}, ...) in your AppConfig.ready(), or pass adapter="
+        f"{obj.__class__.__name__} is not registered with django-talonone: call "
+        f"register_{kind}({obj.__class__.__name__}, ...) in your AppConfig.ready(), "
+        "or pass adapter="
     )
 
 

@@ -31,6 +31,12 @@ def test_registered_models_resolve_their_adapter() -> None:
     assert isinstance(cart_adapter_for(Cart()), ShopCartAdapter)
 
 
+def test_lazy_objects_resolve_the_adapter_of_what_they_wrap() -> None:
+    from django.utils.functional import SimpleLazyObject
+
+    assert isinstance(cart_adapter_for(SimpleLazyObject(Cart)), ShopCartAdapter)  # request.user
+
+
 def test_unregistered_models_say_how_to_register(unregistered_cart: Any) -> None:
     with pytest.raises(ImproperlyConfigured, match=r"register_cart\(Cart"):
         cart_adapter_for(Cart())
