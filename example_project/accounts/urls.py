@@ -11,4 +11,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("wallet/", views.wallet, name="wallet"),
+    path("wallet/invite/", views.invite, name="invite"),
 ]

@@ -95,6 +95,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SHOP_CURRENCY_SYMBOL = "$"
+# The Talon.One referral campaign whose codes shoppers hand out ("Refer a friend" in the
+# emulator's default campaigns).
+SHOP_REFERRAL_CAMPAIGN_ID = 2
 
 # django-talonone: the emulator `make demo` starts, with its fixed demo key.
 TALONONE = {
