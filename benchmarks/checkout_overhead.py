@@ -31,29 +31,20 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import django
 from django.conf import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _databases import postgres_settings  # beside this script
+
 
 def database_settings(url: str) -> dict[str, Any]:
     """``sqlite`` (in memory) or a ``postgres://user:password@host:port/name`` URL."""
     if url == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit(f"--database: expected 'sqlite' or a postgres:// URL, got {url!r}")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": parts.path.lstrip("/"),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "127.0.0.1",
-        "PORT": str(parts.port or 5432),
-    }
+    return postgres_settings(url)
 
 
 _early = argparse.ArgumentParser(add_help=False)

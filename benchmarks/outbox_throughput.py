@@ -42,12 +42,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import django
 from django.conf import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _databases import postgres_settings  # beside this script
 
 API_KEY = "benchmark-api-key"
 #: Seconds an idle worker sleeps before looking for due lanes again.
@@ -65,17 +66,7 @@ def database_settings(url: str, folder: str) -> dict[str, Any]:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
             },
         }
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit(f"--database: expected 'sqlite' or a postgres:// URL, got {url!r}")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": parts.path.lstrip("/"),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "127.0.0.1",
-        "PORT": str(parts.port or 5432),
-    }
+    return postgres_settings(url)
 
 
 _early = argparse.ArgumentParser(add_help=False)
