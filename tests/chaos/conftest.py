@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from celery import Celery, current_app
+from celery import Celery
 from django.test import override_settings
 from django.utils import timezone
 
 from django_talonone.client import TalonOneClient
 from django_talonone.emulator import Emulator
 from django_talonone.services.clients import client_factory_override
+from tests.celery_apps import quiet_celery
 
 API_KEY = "chaos-api-key"
 SETTINGS = {
@@ -69,13 +70,8 @@ class FakeClock:
 @pytest.fixture(autouse=True)
 def _quiet_celery() -> Iterator[Celery]:
     """A Celery app whose published tasks wait in memory: only the test delivers."""
-    previous = current_app._get_current_object()
-    app = Celery("talonone-chaos-tests", broker="memory://", set_as_current=True)
-    app.conf.task_always_eager = False
-    app.set_default()
-    yield app
-    previous.set_current()
-    previous.set_default()
+    with quiet_celery("talonone-chaos-tests") as app:
+        yield app
 
 
 @pytest.fixture

@@ -13,13 +13,14 @@ import traceback
 from collections.abc import Iterable, Iterator
 
 import pytest
-from celery import Celery, current_app
+from celery import Celery
 from django.test import override_settings
 
 from django_talonone.client import TalonOneClient
 from django_talonone.conf import TalonOneSettings
 from django_talonone.emulator import Emulator
 from django_talonone.services.clients import client_factory_override
+from tests.celery_apps import quiet_celery
 
 API_KEY = "sk-live-API-7f3a9c1e5b"
 MANAGEMENT_KEY = "mk-live-MGMT-2d8e4f6a0c"
@@ -63,13 +64,8 @@ def exception_texts(error: BaseException) -> list[str]:
 @pytest.fixture(autouse=True)
 def _published_tasks() -> Iterator[Celery]:
     """Tasks are published to memory and never run: the test delivers the outbox."""
-    previous = current_app._get_current_object()
-    app = Celery("talonone-security-tests", broker="memory://", set_as_current=True)
-    app.conf.task_always_eager = False
-    app.set_default()
-    yield app
-    previous.set_current()
-    previous.set_default()
+    with quiet_celery("talonone-security-tests") as app:
+        yield app
 
 
 @pytest.fixture
