@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from django_talonone.cart import Evaluation
-from django_talonone.models import CustomerSession, Delivery, SessionReturn
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 
 from .base import AnyModelAdmin, ReadOnlyAdmin
 from .display import admin_url, changelist_link, object_link, pretty_json
@@ -52,6 +52,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
     list_display = [
         "session_id",
         "state",
+        "sent",
         "profile_id",
         "discount_total",
         "evaluated_at",
@@ -70,6 +71,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
                 "fields": [
                     "session_id",
                     "state",
+                    "sent",
                     "profile_id",
                     "shop_object_link",
                     "evaluated_at",
@@ -89,6 +91,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
     readonly_fields = [
         "session_id",
         "state",
+        "sent",
         "profile_id",
         "shop_object_link",
         "evaluated_at",
@@ -100,6 +103,33 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
         "last_evaluation_json",
         "last_effects_json",
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CustomerSession]:
+        # The state shown is the shop's; whether Talon.One has it yet depends on the outbox.
+        sessions: QuerySet[CustomerSession] = super().get_queryset(request)
+        return sessions.annotate(
+            calls_waiting=Count(
+                "deliveries",
+                filter=Q(deliveries__status__in=[DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT]),
+            ),
+            calls_dead=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.DEAD)),
+        )
+
+    @admin.display(description=_("in Talon.One"))
+    def sent(self, session: CustomerSession) -> str:
+        """Whether Talon.One has seen every change of this session the shop made."""
+        dead, waiting = getattr(session, "calls_dead", 0), getattr(session, "calls_waiting", 0)
+        if dead:
+            return ngettext(
+                "%(count)d call failed (see deliveries)",
+                "%(count)d calls failed (see deliveries)",
+                dead,
+            ) % {"count": dead}
+        if waiting:
+            return ngettext("%(count)d call waiting", "%(count)d calls waiting", waiting) % {
+                "count": waiting
+            }
+        return str(_("up to date"))
 
     @admin.display(description=_("discount total"))
     def discount_total(self, session: CustomerSession) -> Decimal | None:

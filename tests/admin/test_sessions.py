@@ -135,3 +135,41 @@ def test_deleted_cart_and_unreadable_evaluation_are_said_plainly(
     assert "&quot;not money&quot;" in change  # the raw data is still there
     changelist = page(superuser_client, url("customersession_changelist"), talonone)
     assert '<td class="field-discount_total">-</td>' in changelist
+
+
+def test_sessions_say_whether_talon_one_has_every_change(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    from django_talonone.models import Delivery, DeliveryStatus
+
+    sessions = {
+        name: CustomerSession.objects.create(session_id=name, profile_id="ann")
+        for name in ("s-sent", "s-waiting", "s-failed")
+    }
+
+    def row(session: str, status: str) -> None:
+        Delivery.objects.create(
+            operation=Operation.UPDATE_SESSION,
+            lane=session_lane(session),
+            payload={"args": [session]},
+            status=status,
+            session=sessions[session],
+        )
+
+    row("s-sent", DeliveryStatus.DONE)
+    row("s-waiting", DeliveryStatus.DONE)
+    row("s-waiting", DeliveryStatus.PENDING)  # the close the shop just made
+    row("s-waiting", DeliveryStatus.IN_FLIGHT)
+    row("s-failed", DeliveryStatus.DEAD)
+    changelist = page(superuser_client, url("customersession_changelist"), talonone)
+    cells = {
+        name: changelist.split(f">{name}</a>", 1)[1].split('<td class="field-sent">', 1)[1]
+        for name in sessions
+    }
+    assert cells["s-sent"].startswith("up to date</td>")
+    assert cells["s-waiting"].startswith("2 calls waiting</td>")
+    assert cells["s-failed"].startswith("1 call failed (see deliveries)</td>")
+    change = page(
+        superuser_client, url("customersession_change", sessions["s-waiting"].pk), talonone
+    )
+    assert "2 calls waiting" in change
