@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -147,25 +148,7 @@ class DeliveryAdmin(AnyModelAdmin):
         ),
         (_("Call"), {"fields": ["payload_json", "reply_json"]}),
     ]
-    readonly_fields = [
-        "operation",
-        "lane",
-        "status",
-        "session_link",
-        "session_return_link",
-        "idempotency_key",
-        "supersedable",
-        "attempts",
-        "next_attempt_at",
-        "lease_expires_at",
-        "last_error_status",
-        "last_error",
-        "created_at",
-        "updated_at",
-        "delivered_at",
-        "payload_json",
-        "reply_json",
-    ]
+    readonly_fields = flatten_fieldsets(fieldsets)  # every field shown is read-only
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

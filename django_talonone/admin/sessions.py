@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -88,21 +89,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             {"classes": ["collapse"], "fields": ["last_evaluation_json", "last_effects_json"]},
         ),
     ]
-    readonly_fields = [
-        "session_id",
-        "state",
-        "sent",
-        "profile_id",
-        "shop_object_link",
-        "evaluated_at",
-        "evaluation_failed",
-        "created_at",
-        "updated_at",
-        "related",
-        "evaluation_summary",
-        "last_evaluation_json",
-        "last_effects_json",
-    ]
+    readonly_fields = flatten_fieldsets(fieldsets)  # every field shown is read-only
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CustomerSession]:
         # The state shown is the shop's; whether Talon.One has it yet depends on the outbox.
