@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import connections, models, transaction
@@ -41,6 +42,25 @@ def _still_queued(using: str, callback: Callable[[], None]) -> bool:
     return any(entry[1] is callback for entry in connections[using].run_on_commit)
 
 
+def _queued(key: Key, using: str) -> bool:
+    """Whether ``key`` already has a callback waiting for this transaction's commit."""
+    queued = _pending(using).get(key)
+    return queued is not None and _still_queued(using, queued)
+
+
+def _on_commit_once(key: Key, run: Callable[[], None], using: str) -> None:
+    """Queue ``run`` for the commit, remembered under ``key`` until it has run."""
+    pending = _pending(using)
+
+    def callback() -> None:
+        if pending.get(key) is callback:
+            del pending[key]
+        run()
+
+    pending[key] = callback
+    transaction.on_commit(callback, using=using)
+
+
 def defer(
     action: str,
     model: type[models.Model],
@@ -53,23 +73,13 @@ def defer(
     """Run ``handler(fresh object)`` (``handler(pk)`` if not ``load``) once on commit."""
     if pk is None:
         return
-    connection = connections[using]
-    if not connection.in_atomic_block:
-        _run(action, model, pk, handler, using, load)
+    flush = partial(_guarded, action, model, pk, partial(_load, model, pk, handler, using, load))
+    if not connections[using].in_atomic_block:
+        flush()
         return
     key: Key = (action, model, pk)
-    pending = _pending(using)
-    queued = pending.get(key)
-    if queued is not None and _still_queued(using, queued):
-        return
-
-    def flush() -> None:
-        if pending.get(key) is flush:
-            del pending[key]
-        _run(action, model, pk, handler, using, load)
-
-    pending[key] = flush
-    transaction.on_commit(flush, using=using)
+    if not _queued(key, using):
+        _on_commit_once(key, flush, using)
 
 
 def once(
@@ -87,27 +97,13 @@ def once(
     """
     if pk is None:
         return
-    connection = connections[using]
-    if not connection.in_atomic_block:
+    if not connections[using].in_atomic_block:
         record(pk)()
         return
     key: Key = (action, model, pk)
-    pending = _pending(using)
-    queued = pending.get(key)
-    if queued is not None and _still_queued(using, queued):
-        return
-    after = record(pk)
-
-    def committed() -> None:
-        if pending.get(key) is committed:
-            del pending[key]
-        try:
-            after()
-        except Exception:
-            logger.exception("django-talonone could not handle %s of %s #%s", action, model, pk)
-
-    pending[key] = committed
-    transaction.on_commit(committed, using=using)
+    if not _queued(key, using):
+        after = record(pk)
+        _on_commit_once(key, partial(_guarded, action, model, pk, after), using)
 
 
 def pending_count(using: str = "default") -> int:
@@ -115,17 +111,18 @@ def pending_count(using: str = "default") -> int:
     return sum(1 for callback in _pending(using).values() if _still_queued(using, callback))
 
 
-def _run(
-    action: str, model: type[models.Model], pk: Any, handler: Handler, using: str, load: bool
-) -> None:
-    try:
-        if not load:
-            handler(pk)
-            return
-        instance = model._default_manager.using(using).filter(pk=pk).first()
-        if instance is None:
-            return
+def _load(model: type[models.Model], pk: Any, handler: Handler, using: str, load: bool) -> None:
+    if not load:
+        handler(pk)
+        return
+    instance = model._default_manager.using(using).filter(pk=pk).first()
+    if instance is not None:  # deleted in the meantime: nothing to send
         handler(instance)
+
+
+def _guarded(action: str, model: type[models.Model], pk: Any, work: Callable[[], None]) -> None:
+    try:
+        work()
     except Exception:
         # Runs after the shop's commit: raising would report a failure for work that
         # succeeded. The error is logged with its traceback for the shop to fix.
