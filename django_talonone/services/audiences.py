@@ -42,6 +42,7 @@ from .bulk import (
     queued_bodies,
     retire_dead,
     start,
+    start_deleting,
     want_profiles,
 )
 from .clients import get_client
@@ -86,12 +87,7 @@ def start_audience_deletion(audience_ids: Sequence[int]) -> int:
     The rows turn ``deleting`` at once, so the admin shows what is on its way out.
     """
     ids = check_ids(audience_ids, "audience_ids")
-    with transaction.atomic(using=_using()):
-        found = existing(Audience.objects.all(), ids)
-        for rows in each_chunk(Audience.objects.all(), "pk", found):
-            rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
-        start("delete_audiences_task", delete_audiences, found)
-    return len(found)
+    return start_deleting(Audience.objects.all(), ids, "delete_audiences_task", delete_audiences)
 
 
 def _mark(audience: Audience, state: str, error: str = "") -> None:

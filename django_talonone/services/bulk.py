@@ -199,12 +199,11 @@ def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leadi
             return
         task = getattr(tasks, task_name)
         for chunk in chunks(ids, TASK_CHUNK):
-            if task.app.conf.task_always_eager:  # runs here: its own errors propagate
-                task.delay(*leading, chunk)
-                continue
             try:
                 task.delay(*leading, chunk)
             except Exception as error:
+                if task.app.conf.task_always_eager:  # the task ran here: its own error
+                    raise
                 # The broker's error text can embed its URL and password: the type only.
                 raise BulkQueueError(
                     f"Could not queue the Celery task {task.name} ({type(error).__name__}); "
@@ -214,6 +213,19 @@ def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leadi
 
     if ids:
         transaction.on_commit(run, using=router.db_for_write(Delivery))
+
+
+def start_deleting(
+    rows: QuerySet[M], ids: Sequence[int], task_name: str, inline: Callable[..., Any]
+) -> int:
+    """Mark those of ``ids`` that ``rows`` holds ``deleting`` (the admin shows them on their
+    way out) and queue ``talonone.<task_name>`` for them; returns how many were queued."""
+    with transaction.atomic(using=router.db_for_write(rows.model)):
+        found = existing(rows, ids)
+        for part in each_chunk(rows, "pk", found):
+            part.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
+        start(task_name, inline, found)
+    return len(found)
 
 
 def queued_bodies(lane: str, *operations: Operation) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -33,6 +33,7 @@ from .bulk import (
     queued_bodies,
     retire_dead,
     start,
+    start_deleting,
     want_profiles,
 )
 from .clients import get_client
@@ -73,12 +74,8 @@ def start_reservation_release(reservation_ids: Sequence[int]) -> int:
     """Release the reservations in Talon.One: the rows turn ``deleting`` now and are
     dropped once Talon.One confirmed. Returns how many were queued."""
     ids = check_ids(reservation_ids, "reservation_ids")
-    with transaction.atomic(using=_using()):
-        found = existing(CouponReservation.objects.all(), ids)
-        for rows in each_chunk(CouponReservation.objects.all(), "pk", found):
-            rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
-        start("sync_reservations_task", sync_reservations, found)
-    return len(found)
+    rows = CouponReservation.objects.all()
+    return start_deleting(rows, ids, "sync_reservations_task", sync_reservations)
 
 
 def sync_reservations(reservation_ids: Iterable[int]) -> BulkResult:
