@@ -132,14 +132,16 @@ class SessionAdapter:
     def get_items(self, obj: Any) -> Sequence[LineItem]:
         return [self.line_to_item(line) for line in self.get_lines(obj)]
 
-    def get_coupon_codes(self, obj: Any) -> Sequence[str]:
+    def get_coupon_codes(self, obj: Any) -> Sequence[str] | None:
+        """The codes to send; ``None`` leaves out ``couponCodes`` (Talon.One keeps its own)."""
         codes = getattr(obj, "coupon_codes", None)
         if codes is None:
             single = getattr(obj, "coupon_code", "")
             codes = [single] if single else []
         return list(codes)
 
-    def get_referral_code(self, obj: Any) -> str:
+    def get_referral_code(self, obj: Any) -> str | None:
+        """The referral code to send; ``None`` leaves out ``referralCode``."""
         return str(getattr(obj, "referral_code", "") or "")
 
     def get_attributes(self, obj: Any) -> Mapping[str, Any]:
@@ -157,8 +159,10 @@ class SessionAdapter:
     def build_session(self, obj: Any, *, state: str = "open") -> dict[str, Any]:
         """The validated ``UpdateCustomerSessionV2`` body: a full snapshot of ``obj``.
 
-        Every field is always sent (``couponCodes: []`` and ``referralCode: ""`` included)
-        so the stored session matches the shop exactly, whatever was sent before.
+        Every field is sent (``couponCodes: []`` and ``referralCode: ""`` included) so the
+        stored session matches the shop exactly, whatever was sent before, except the codes
+        when :meth:`get_coupon_codes` / :meth:`get_referral_code` answer ``None``: Talon.One
+        then keeps the codes the session already holds (an empty list would discard them).
         """
         profile_id = _text("profile_id", self.get_profile_id(obj), MAX_ID_LENGTH, empty=True)
         items = list(self.get_items(obj))
@@ -166,11 +170,8 @@ class SessionAdapter:
             raise InvalidPayload(
                 "items", f"{len(items)} lines; Talon.One accepts at most {MAX_CART_ITEMS}"
             )
-        codes: list[str] = []
-        for index, code in enumerate(self.get_coupon_codes(obj)):
-            code = _text(f"coupon_codes[{index}]", code, MAX_CODE_LENGTH)
-            if code not in codes:
-                codes.append(code)
+        codes = _codes(self.get_coupon_codes(obj))
+        referral = self.get_referral_code(obj)
         identifiers = [
             _text(f"identifiers[{n}]", value, MAX_ID_LENGTH)
             for n, value in enumerate(self.get_identifiers(obj))
@@ -183,18 +184,18 @@ class SessionAdapter:
             }
             for name, price in self.get_additional_costs(obj).items()
         }
-        session = {
+        session: dict[str, Any] = {
             "profileId": profile_id,
             "state": state,
             "cartItems": [_cart_item(index, item) for index, item in enumerate(items)],
-            "couponCodes": codes,
-            "referralCode": _text(
-                "referral_code", self.get_referral_code(obj), MAX_CODE_LENGTH, empty=True
-            ),
             "attributes": _attributes("attributes", self.get_attributes(obj)),
             "additionalCosts": costs,
             "identifiers": identifiers,
         }
+        if codes is not None:
+            session["couponCodes"] = codes
+        if referral is not None:
+            session["referralCode"] = _text("referral_code", referral, MAX_CODE_LENGTH, empty=True)
         return {"customerSession": session, "responseContent": ["customerSession"]}
 
 
@@ -224,6 +225,28 @@ class OrderAdapter(SessionAdapter):
             bool(self.status_field) and getattr(order, self.status_field) in self.cancelled_values
         )
 
+    def get_coupon_codes(self, order: Any) -> Sequence[str] | None:
+        """The codes the order says it used, or ``None`` when the order does not say.
+
+        An order with a ``coupon_codes`` or ``coupon_code`` attribute says (an empty value
+        closes without codes); one without either keeps the codes of the session its cart
+        was evaluated in, so an order that copies only its lines still redeems the cart's
+        coupon.
+        """
+        codes = getattr(order, "coupon_codes", None)
+        if codes is not None:
+            return list(codes)
+        if not hasattr(order, "coupon_code"):
+            return None
+        single = order.coupon_code
+        return [single] if single else []
+
+    def get_referral_code(self, order: Any) -> str | None:
+        """The order's ``referral_code``, or ``None`` (keep the session's) without one."""
+        if not hasattr(order, "referral_code"):
+            return None
+        return str(order.referral_code or "")
+
     def get_cart(self, order: Any) -> Any:
         """The cart the order was placed from, or ``None``."""
         return getattr(order, self.cart_attribute, None) if self.cart_attribute else None
@@ -250,6 +273,17 @@ class CustomerAdapter:
         """``(profile id, validated UpdateCustomerProfileV2 body)``."""
         profile_id = validate_id("profile_id", self.get_profile_id(customer))
         return profile_id, {"attributes": _attributes("attributes", self.get_attributes(customer))}
+
+
+def _codes(given: Iterable[Any] | None) -> list[str] | None:
+    if given is None:
+        return None
+    codes: list[str] = []
+    for index, code in enumerate(given):
+        code = _text(f"coupon_codes[{index}]", code, MAX_CODE_LENGTH)
+        if code not in codes:
+            codes.append(code)
+    return codes
 
 
 def validate_id(name: str, value: Any) -> str:

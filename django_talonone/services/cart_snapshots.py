@@ -77,7 +77,7 @@ def prepare(delivery: Delivery) -> None:
             raise NothingToSend(f"invalid cart data, not sent: {error}") from None
         content = body["customerSession"]
         session = cart_session(cart)
-        if session is None and not content["cartItems"] and not content["couponCodes"]:
+        if session is None and not content["cartItems"] and not content.get("couponCodes"):
             raise NothingToSend("empty cart without a session: nothing to evaluate")
         if session is None or session.profile_id != content["profileId"]:
             session = open_session(cart, content["profileId"])

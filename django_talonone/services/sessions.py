@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router, transaction
 from django.utils import timezone
 
@@ -155,7 +156,7 @@ def enqueue_cart(cart: models.Model) -> Delivery:
     registered (its adapter is looked up now, so a forgotten registration fails here).
     """
     cart_adapter_for(cart)
-    return Delivery.objects.get(pk=record_cart_change(type(cart)._meta.label_lower, cart.pk))
+    return Delivery.objects.get(pk=record_cart_change(cart.__class__._meta.label_lower, cart.pk))
 
 
 def cart_changed(cart: models.Model, *, adapter: CartAdapter | None = None) -> None:
@@ -202,6 +203,28 @@ def _retire_snapshots(lane: str) -> None:
     )
 
 
+def _codes_from_cart(body: dict[str, Any], cart: models.Model) -> None:
+    """Fill in the codes the order left unsaid from its cart, as the cart holds them now.
+
+    The close must redeem what the session holds; the cart's newest snapshot may still be
+    queued (it was just retired), so the cart itself is the freshest account of its codes.
+    A cart already emptied, unregistered or invalid says nothing: the codes stay left out
+    and Talon.One keeps the ones it has.
+    """
+    content = body["customerSession"]
+    if "couponCodes" in content and "referralCode" in content:
+        return
+    try:
+        cart_content = cart_adapter_for(cart).build_session(cart)["customerSession"]
+    except (ImproperlyConfigured, InvalidPayload):
+        return
+    if not cart_content["cartItems"]:
+        return
+    for key in ("couponCodes", "referralCode"):
+        if key not in content and key in cart_content:
+            content[key] = cart_content[key]
+
+
 def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> CustomerSession:
     """Close the order's session (redeeming its coupons); a repeated call does nothing.
 
@@ -224,8 +247,9 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
         session.state = SessionState.CLOSED
         session.save()
         if cart is not None:
-            lane = cart_lane(type(cart)._meta.label_lower, cart.pk)
+            lane = cart_lane(cart.__class__._meta.label_lower, cart.pk)
             _retire_snapshots(lane)
+            _codes_from_cart(body, cart)
         else:
             lane = session_lane(session.session_id)
         dispatch.send(

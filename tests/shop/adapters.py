@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django_talonone.cart import CartAdapter, CustomerAdapter, OrderAdapter
 from django_talonone.registry import register_cart, register_customer, register_order
 
-from .models import Cart, CartLine, Order, OrderLine
+from .models import Cart, CartLine, Order, OrderLine, PlainOrder, PlainOrderLine
 
 
 class ShopCartAdapter(CartAdapter):
@@ -27,6 +27,16 @@ class ShopOrderAdapter(OrderAdapter):
     cart_attribute = "cart"
 
 
+class PlainOrderAdapter(OrderAdapter):
+    """An order adapter that says nothing about codes: the model has none."""
+
+    line_model = PlainOrderLine
+    line_parent = "order"
+    status_field = "paid"
+    placed_values = (True,)
+    cart_attribute = "cart"
+
+
 class ShopCustomerAdapter(CustomerAdapter):
     def get_attributes(self, customer: Any) -> Mapping[str, Any]:
         return {"Name": customer.get_full_name(), "Email": customer.email}
@@ -35,4 +45,5 @@ class ShopCustomerAdapter(CustomerAdapter):
 def register() -> None:
     register_cart(Cart, ShopCartAdapter)
     register_order(Order, ShopOrderAdapter)
+    register_order(PlainOrder, PlainOrderAdapter)
     register_customer(get_user_model(), ShopCustomerAdapter)

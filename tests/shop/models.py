@@ -52,3 +52,25 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.sku}"
+
+
+class PlainOrder(models.Model):
+    """An order that copies only the lines from its cart: no coupon or referral fields."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL)
+    paid = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"plain order {self.pk}"
+
+
+class PlainOrderLine(models.Model):
+    order = models.ForeignKey(PlainOrder, related_name="lines", on_delete=models.CASCADE)
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
