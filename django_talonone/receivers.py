@@ -2,7 +2,7 @@
 
 Connected from ``TalonOneConfig.ready()``. Every receiver runs in the sender's transaction,
 so the outbox rows it writes commit or roll back with the shop's change; ``cart_changed``
-is coalesced to one snapshot per transaction, sent after the commit.
+writes one snapshot row per transaction, like a registered cart's saves.
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ from django.db import models, router
 from django.dispatch import receiver
 
 from django_talonone import signals
-from django_talonone.services import coalescing, profiles, sessions
-
-
-def _flush_cart(cart: Any) -> None:
-    sessions.cart_changed(cart)
+from django_talonone.registry import cart_adapter_for
+from django_talonone.services import profiles, sessions
+from django_talonone.services.sessions import require_saved
 
 
 @receiver(signals.cart_changed, dispatch_uid="django_talonone.cart_changed")
 def on_cart_changed(sender: Any, cart: models.Model, **kwargs: Any) -> None:
-    using = cart._state.db or router.db_for_write(type(cart))
-    coalescing.defer("cart", type(cart), cart.pk, _flush_cart, using)
+    # ``__class__``, not ``type()``: a lazy proxy (oscar's ``request.basket``) passes it on.
+    model = cart.__class__
+    require_saved(cart, "cart")
+    adapter = cart_adapter_for(cart)  # an unregistered cart fails here, in the shop's code
+    using = cart._state.db or router.db_for_write(model)
+    sessions.note_cart_change(model, cart.pk, using=using, adapter=adapter)
 
 
 @receiver(signals.order_placed, dispatch_uid="django_talonone.order_placed")

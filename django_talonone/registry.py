@@ -122,25 +122,11 @@ def register_cart(
     if not watch:
         return made
 
-    def flush(pk: Any, using: str) -> None:
-        from django_talonone.services.sessions import registered_cart_changed
-
-        registered_cart_changed(model, pk, adapter=made, using=using)
-
-    def record(pk: Any) -> Callable[[], None]:
-        from django_talonone.outbox.snapshots import insert_cart_change
-
-        return insert_cart_change(model._meta.label_lower, pk)
-
     def changed(pk: Any, using: str) -> None:
-        from django_talonone.conf import get_settings
-        from django_talonone.services.coalescing import once
+        from django_talonone.services.sessions import note_cart_change
 
-        if get_settings().delivery_mode("cart") == "outbox":
-            # The row goes in with the shop's change, once per transaction (no query).
-            once("cart", model, pk, record, using)
-        else:  # evaluated after the commit, from the committed cart
-            _defer("cart", model, pk, partial(flush, using=using), using, load=False)
+        if pk is not None:  # a line without a cart belongs to no session
+            note_cart_change(model, pk, using=using, adapter=made)
 
     def cart_saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
         changed(instance.pk, using)

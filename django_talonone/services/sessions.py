@@ -17,7 +17,8 @@ a fresh id: a closed session's id is never reused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -38,17 +39,32 @@ from django_talonone.models import (
     SessionState,
 )
 from django_talonone.outbox.lanes import cart_lane, session_lane
-from django_talonone.outbox.snapshots import record_cart_change
+from django_talonone.outbox.snapshots import insert_cart_change, record_cart_change
 from django_talonone.registry import cart_adapter_for, order_adapter_for
 from django_talonone.services.clients import get_client
 from django_talonone.services.delivery import record_session_reply
 from django_talonone.signals import session_evaluated
 
-from . import dispatch
+from . import coalescing, dispatch
 
 logger = logging.getLogger("django_talonone.services")
 
 _CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
+
+
+def require_saved(obj: Any, role: str) -> None:
+    """Refuse an unsaved shop object: every unsaved one would share one Talon.One session.
+
+    Lazy proxies (``SimpleLazyObject``, such as a basket on ``request``) are accepted:
+    everything here reads ``obj.__class__`` and attributes, which they pass through.
+    """
+    if getattr(obj, "pk", None) is None:
+        name = obj.__class__.__name__
+        raise InvalidPayload(
+            role,
+            f"this {name} is not saved (its pk is None); save it before handing it to "
+            f"django-talonone, so that it gets a Talon.One session of its own",
+        )
 
 
 def _linked(obj: models.Model) -> models.QuerySet[CustomerSession]:
@@ -109,6 +125,7 @@ def evaluate_cart(
     Talon.One Application disagree (an attribute not defined there, a closed session...),
     which no shopper can fix, so refusing to show the cart would only lose the sale.
     """
+    require_saved(cart, "cart")
     adapter = adapter or cart_adapter_for(cart)
     body = adapter.build_session(cart, state="open")
     session = open_session(cart, body["customerSession"]["profileId"])
@@ -155,6 +172,7 @@ def enqueue_cart(cart: models.Model) -> Delivery:
     newest state; many changes still waiting are sent as one call. The cart must be
     registered (its adapter is looked up now, so a forgotten registration fails here).
     """
+    require_saved(cart, "cart")
     cart_adapter_for(cart)
     return Delivery.objects.get(pk=record_cart_change(cart.__class__._meta.label_lower, cart.pk))
 
@@ -168,6 +186,30 @@ def cart_changed(cart: models.Model, *, adapter: CartAdapter | None = None) -> N
         evaluate_cart(cart, adapter=adapter)
     else:
         enqueue_cart(cart)
+
+
+def note_cart_change(
+    model: type[models.Model], pk: Any, *, using: str, adapter: CartAdapter
+) -> None:
+    """The one entry point for "this cart changed", however the shop reports it.
+
+    A registered cart's saves and the ``cart_changed`` signal both come here, so both keep
+    one promise. In outbox mode the row is written now, in the caller's transaction, once
+    per transaction however many changes it holds (a crash after the commit cannot lose
+    it, a rollback takes it along). In sync mode the committed cart is evaluated after the
+    commit.
+    """
+    if pk is None:
+        raise InvalidPayload("cart", f"this {model.__name__} is not saved (its pk is None)")
+    if get_settings().delivery_mode("cart") == "outbox":
+        coalescing.once("cart", model, pk, partial(_record_change, model), using)
+    else:
+        evaluate = partial(registered_cart_changed, model, adapter=adapter, using=using)
+        coalescing.defer("cart", model, pk, evaluate, using, load=False)
+
+
+def _record_change(model: type[models.Model], pk: Any) -> Callable[[], None]:
+    return insert_cart_change(model._meta.label_lower, pk)
 
 
 def registered_cart_changed(
@@ -231,6 +273,7 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
     The session is the one its cart was evaluated in when the adapter names the cart
     (``cart_attribute``), otherwise a new one. Call it once the order has all its lines.
     """
+    require_saved(order, "order")
     adapter = adapter or order_adapter_for(order)
     body = adapter.build_session(order, state="closed")
     with transaction.atomic():
@@ -268,6 +311,7 @@ def cancel_order(order: models.Model) -> CustomerSession | None:
 
     Returns ``None`` for an order that was never placed: Talon.One has nothing to undo.
     """
+    require_saved(order, "order")
     with transaction.atomic():
         session = order_session(order)
         if session is None or session.state == SessionState.CANCELLED:
@@ -297,6 +341,7 @@ def refund_order_lines(
     The ``SessionReturn`` carries the Idempotency-Key every attempt reuses, so a retried
     return is applied once.
     """
+    require_saved(order, "order")
     adapter = adapter or order_adapter_for(order)
     items = list(adapter.get_items(order))
     positions = {item.key: index for index, item in enumerate(items)}
