@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from django_talonone.conf import DEFAULTS, TalonOneSettings, get_settings
 
@@ -178,4 +179,32 @@ def check_talonone_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
                 id=_id("E", 4),
             )
         ]
-    return _connection_messages(config) + _outbox_messages(config)
+    return _connection_messages(config) + _outbox_messages(config) + _reference_messages(config)
+
+
+def _reference_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    """Settings that name something else in the project: a cache, a function."""
+    messages: list[CheckMessage] = []
+    caches = getattr(settings, "CACHES", None) or {"default": {}}
+    if config.cache_alias not in caches:
+        messages.append(
+            Error(
+                f"TALONONE['CACHE_ALIAS'] = {config.cache_alias!r} is not a cache in "
+                "settings.CACHES: every wallet read would fail.",
+                hint=f"Use one of: {', '.join(sorted(caches))}.",
+                id=_id("E", 7),
+            )
+        )
+    try:
+        import_string(config.profile_id_function)
+    except ImportError as error:
+        messages.append(
+            Error(
+                f"TALONONE['PROFILE_ID_FUNCTION'] = {config.profile_id_function!r} cannot be "
+                f"imported ({error}): every signed-in cart would fail.",
+                hint="Give the dotted path of a function that takes a user and returns "
+                "their Talon.One profile id.",
+                id=_id("E", 8),
+            )
+        )
+    return messages

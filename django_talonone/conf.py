@@ -182,6 +182,49 @@ def _delivery(value: Any) -> dict[str, DeliveryMode]:
     return modes
 
 
+def _unsendable(value: str) -> bool:
+    return not value.isascii() or not value.isprintable() or any(c.isspace() for c in value)
+
+
+def _secret(key: str, value: Any) -> str | None:
+    """A credential as given, refused (never echoed) if it could not go into a header.
+
+    A key pasted with a trailing newline or a space would otherwise pass the checks and
+    fail every call, which the cart page would show as "Talon.One unavailable".
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ImproperlyConfigured(f"{_name(key)} must be a string; got a {type(value).__name__}.")
+    if _unsendable(value):
+        raise ImproperlyConfigured(
+            f"{_name(key)} contains whitespace, a line break or another character that "
+            "cannot be sent in a header (the value is not shown): copy the key again "
+            "without the trailing newline or spaces."
+        )
+    return value
+
+
+def _base_url(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or _unsendable(value):
+        shown = "a value with credentials" if "@" in str(value) else repr(value)
+        raise ImproperlyConfigured(
+            f"{_name('BASE_URL')} must be a URL without spaces or line breaks, such as "
+            f"'https://yourshop.europe-west1.talon.one'; got {shown}."
+        )
+    return value.rstrip("/")
+
+
+def _text_setting(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value or _unsendable(value):
+        raise ImproperlyConfigured(
+            f"{_name(key)} must be a non-empty string without spaces; got {value!r}."
+        )
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> TalonOneSettings:
     """The current, validated settings (cached until Django settings change)."""
@@ -189,12 +232,16 @@ def get_settings() -> TalonOneSettings:
     fail_mode = raw["FAIL_MODE"]
     if fail_mode not in ("open", "strict"):
         raise ImproperlyConfigured(f"{_name('FAIL_MODE')} must be 'open' or 'strict'.")
-    base_url = raw["BASE_URL"]
+    if raw["MANAGEMENT_KEY"] and raw["MANAGEMENT_TOKEN"]:
+        raise ImproperlyConfigured(
+            f"{_name('MANAGEMENT_KEY')} and {_name('MANAGEMENT_TOKEN')} are both set: "
+            "keep one of them."
+        )
     return TalonOneSettings(
-        base_url=str(base_url).rstrip("/") if base_url else None,
-        api_key=raw["API_KEY"] or None,
-        management_key=raw["MANAGEMENT_KEY"] or None,
-        management_token=raw["MANAGEMENT_TOKEN"] or None,
+        base_url=_base_url(raw["BASE_URL"]),
+        api_key=_secret("API_KEY", raw["API_KEY"]),
+        management_key=_secret("MANAGEMENT_KEY", raw["MANAGEMENT_KEY"]),
+        management_token=_secret("MANAGEMENT_TOKEN", raw["MANAGEMENT_TOKEN"]),
         timeout=_timeout("TIMEOUT", raw["TIMEOUT"]),
         delivery_timeout=_timeout("DELIVERY_TIMEOUT", raw["DELIVERY_TIMEOUT"]),
         max_attempts=_number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
@@ -207,8 +254,8 @@ def get_settings() -> TalonOneSettings:
         outbox_lease=_number("OUTBOX_LEASE", raw["OUTBOX_LEASE"], float, 1),
         outbox_batch=_number("OUTBOX_BATCH", raw["OUTBOX_BATCH"], int, 1),
         inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
-        cache_alias=str(raw["CACHE_ALIAS"]),
-        profile_id_function=str(raw["PROFILE_ID_FUNCTION"]),
+        cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
+        profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
     )
 
 

@@ -100,8 +100,12 @@ def _describe(error: Any) -> str:
     return title
 
 
-class TalonOneConfigurationError(TalonOneError, ValueError):
-    """The client was built with a bad argument (named in the message)."""
+class TalonOneConfigurationError(ValueError):
+    """The client was built with a bad argument (named in the message).
+
+    Deliberately outside :class:`TalonOneError`: code that fails open on Talon.One's
+    errors (the cart page) must not mistake a mistyped key for an outage.
+    """
 
 
 class TalonOneValidationError(TalonOneError, ValueError):

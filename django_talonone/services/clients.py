@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from django_talonone.client import TalonOneClient
+from django.core.exceptions import ImproperlyConfigured
+
+from django_talonone.client import TalonOneClient, TalonOneConfigurationError
 from django_talonone.conf import TalonOneSettings, get_settings
 
 Purpose = Literal["cart", "delivery"]
@@ -24,7 +26,19 @@ _override: list[ClientFactory] = []
 
 
 def build_client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
-    """The default factory: a real client for ``TALONONE['BASE_URL']``."""
+    """The default factory: a real client for ``TALONONE['BASE_URL']``.
+
+    A value the client refuses is a settings mistake, raised as ``ImproperlyConfigured``
+    (never as a Talon.One error, which the cart page would show as an outage).
+    """
+    try:
+        return _client(config, purpose)
+    except TalonOneConfigurationError as error:
+        message = f"The TALONONE settings cannot build a client: {error}"
+        raise ImproperlyConfigured(message) from None
+
+
+def _client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
     return TalonOneClient(
         base_url=config.require("BASE_URL"),
         api_key=config.require("API_KEY"),

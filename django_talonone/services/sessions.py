@@ -117,8 +117,9 @@ def evaluate_cart(
 ) -> Evaluation:
     """Ask Talon.One for the cart's promotions now (the cart page's synchronous path).
 
-    Invalid shop data raises :class:`InvalidPayload` whatever the fail mode: it is a bug to
-    fix, not an outage. When Talon.One cannot answer (timeout, connection error, 409, 429,
+    Invalid shop data (an unsaved cart included) raises :class:`InvalidPayload` and a bad
+    setting ``ImproperlyConfigured``, whatever the fail mode: each is a bug to fix, not an
+    outage. When Talon.One cannot answer (timeout, connection error, 409, 429,
     5xx) the result is ``Evaluation(available=False)`` and a warning is logged, unless
     ``strict`` (default: ``FAIL_MODE == "strict"``) asks for the error instead. A 4xx
     rejection is logged as an error and also fails open: it means our payload and the
