@@ -101,6 +101,17 @@ class TalonOneSettings:
             )
         return str(value)
 
+    def call_deadline(self, purpose: str) -> float:
+        """Seconds one logical call may take, retries included.
+
+        The cart page's (``"cart"``) is one ``TIMEOUT``, its larger figure: the shopper
+        waits at most that long in total, however many attempts fit in it. Background
+        deliveries have ``DEADLINE``.
+        """
+        if purpose == "cart":
+            return min(self.deadline, max(self.timeout))
+        return self.deadline
+
     def delivery_mode(self, event: str) -> DeliveryMode:
         return self.delivery[event]
 

@@ -113,7 +113,7 @@ def talonone_harness(
         return emulator.client(
             timeout=config.timeout if purpose == "cart" else config.delivery_timeout,
             max_attempts=config.max_attempts,
-            deadline=config.deadline,
+            deadline=config.call_deadline(purpose),
             sleep=_no_sleep,
         )
 

@@ -46,7 +46,7 @@ def _client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
         management_token=config.management_token,
         timeout=config.timeout if purpose == "cart" else config.delivery_timeout,
         max_attempts=config.max_attempts,
-        deadline=config.deadline,
+        deadline=config.call_deadline(purpose),
     )
 
 
