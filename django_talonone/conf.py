@@ -48,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "INVENTORY_CACHE_TTL": 60,
     "CACHE_ALIAS": "default",
     "PROFILE_ID_FUNCTION": "django_talonone.conf.default_profile_id",
+    # Whether the Talon.One Application flattens cart items (off in Talon.One by default):
+    # it decides whether a return can take some units of a line or only whole lines.
+    "CART_ITEM_FLATTENING": False,
 }
 
 _SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
@@ -76,6 +79,7 @@ class TalonOneSettings:
     deadline: float
     fail_mode: FailMode
     delivery: Mapping[str, DeliveryMode]
+    cart_item_flattening: bool
     outbox_max_attempts: int
     outbox_backoff: float
     outbox_backoff_max: float
@@ -175,6 +179,25 @@ def _number(key: str, value: Any, kind: type[int] | type[float], minimum: float)
     return number
 
 
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+
+
+def _flag(key: str, value: Any) -> bool:
+    """A yes/no setting: a bool, or (from the environment) ``true``/``false``, ``1``/``0``.
+
+    Anything else is refused rather than read by truthiness: ``"False"`` from an environment
+    variable must not turn flattening on, and a typo must not pass unnoticed.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ImproperlyConfigured(
+        f"{_name(key)} must be True or False (in the environment: true or false); got {value!r}."
+    )
+
+
 def _delivery(value: Any) -> dict[str, DeliveryMode]:
     if not isinstance(value, Mapping):
         raise ImproperlyConfigured(f"{_name('DELIVERY')} must be a dict of event -> mode.")
@@ -259,6 +282,7 @@ def get_settings() -> TalonOneSettings:
         deadline=_number("DEADLINE", raw["DEADLINE"], float, 0.1),
         fail_mode=fail_mode,
         delivery=_delivery(raw["DELIVERY"]),
+        cart_item_flattening=_flag("CART_ITEM_FLATTENING", raw["CART_ITEM_FLATTENING"]),
         outbox_max_attempts=_number("OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1),
         outbox_backoff=_number("OUTBOX_BACKOFF", raw["OUTBOX_BACKOFF"], float, 0),
         outbox_backoff_max=_number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),

@@ -45,7 +45,7 @@ from django_talonone.services.clients import get_client
 from django_talonone.services.delivery import record_session_reply
 from django_talonone.signals import session_evaluated
 
-from . import coalescing, dispatch
+from . import coalescing, dispatch, returns_guard
 
 logger = logging.getLogger("django_talonone.services")
 
@@ -339,38 +339,29 @@ def refund_order_lines(
     """Return some lines of a placed order: ``lines`` holds order lines (whole line) or
     ``(line, quantity)`` pairs. Positions come from the adapter's line order.
 
-    The ``SessionReturn`` carries the Idempotency-Key every attempt reuses, so a retried
+    Only returns Talon.One will accept are written (see :mod:`.returns_guard`): units of a
+    line need cart-item flattening, and no line goes back beyond what was ordered, counting
+    the session's earlier pending and done returns under a lock on the session row. The
+    ``SessionReturn`` carries the Idempotency-Key every attempt reuses, so a retried
     return is applied once.
     """
     require_saved(order, "order")
     adapter = adapter or order_adapter_for(order)
-    items = list(adapter.get_items(order))
-    positions = {item.key: index for index, item in enumerate(items)}
-    returned: list[dict[str, int]] = []
-    for index, entry in enumerate(lines):
-        line, quantity = entry if isinstance(entry, tuple) else (entry, None)
-        position = positions.get(adapter.get_line_key(line))
-        if position is None:
-            raise InvalidPayload(f"lines[{index}]", f"{line!r} is not a line of order {order.pk}")
-        ordered = items[position].quantity
-        quantity = ordered if quantity is None else quantity
-        if (
-            isinstance(quantity, bool)
-            or not isinstance(quantity, int)
-            or not 1 <= quantity <= ordered
-        ):
-            raise InvalidPayload(
-                f"lines[{index}].quantity",
-                f"must be an integer from 1 to {ordered}, got {quantity!r}",
-            )
-        returned.append({"position": position, "quantity": quantity})
-    if not returned:
-        raise InvalidPayload("lines", "no line to return")
+    flattening = get_settings().cart_item_flattening
+    entries = returns_guard.resolve_lines(order, lines, adapter, flattening=flattening)
+    returned = [entry.item() for entry in entries]
     with transaction.atomic():
-        session = order_session(order)
+        found = order_session(order)
+        # The lock serialises refunds of one order: the second waits, then counts the first.
+        session = (
+            CustomerSession.objects.select_for_update().filter(pk=found.pk).first()
+            if found is not None
+            else None
+        )
         if session is None or session.state not in _CLOSED_STATES:
             state = session.state if session else "not placed"
             raise InvalidPayload("order", f"order {order.pk} is {state}; only placed orders refund")
+        returns_guard.guard_cumulative(session, entries, flattening=flattening)
         session_return = SessionReturn.objects.create(session=session, items=returned)
         session.state = SessionState.PARTIALLY_RETURNED
         session.save(update_fields=["state", "updated_at"])

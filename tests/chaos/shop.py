@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
 from django_talonone import signals
+from django_talonone.adapters import InvalidPayload
 from django_talonone.emulator import Emulator
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import deliver_pending, due_lanes
@@ -57,7 +59,7 @@ class Shopper:
         if self.fate in ("refund", "refund_cancel", "double_refund"):
             steps.append("refund")
         if self.fate == "double_refund":
-            steps.append("refund")  # the same lines again: Talon.One answers 400
+            steps.append("refund_again")  # the same lines again: refused in the shop's call
         if self.fate in ("cancel", "refund_cancel"):
             steps.append("cancel")
         if self.erase:
@@ -115,6 +117,14 @@ def _cart_step(index: int, shopper: Shopper, step: str) -> None:
             lines = list(order.lines.order_by("pk"))
             refunded = [lines[i] for i in shopper.refunded if i < len(lines)] or lines[:1]
             signals.order_refunded.send(sender=Order, order=order, lines=refunded)
+        elif step == "refund_again":
+            order = Order.objects.get(pk=pk)
+            lines = list(order.lines.order_by("pk"))
+            refunded = [lines[i] for i in shopper.refunded if i < len(lines)] or lines[:1]
+            rows = (SessionReturn.objects.count(), Delivery.objects.count())
+            with pytest.raises(InvalidPayload, match="already returned"):
+                signals.order_refunded.send(sender=Order, order=order, lines=refunded)
+            assert (SessionReturn.objects.count(), Delivery.objects.count()) == rows
         elif step == "cancel":
             order = Order.objects.get(pk=pk)
             order.status = Order.Status.CANCELLED

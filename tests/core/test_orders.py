@@ -96,7 +96,11 @@ def test_refund_quantity_and_bad_lines_are_checked_before_any_call(
     with pytest.raises(InvalidPayload) as caught:
         refund_order_lines(order, [stranger])
     assert caught.value.field == "lines[0]"
-    assert refund_order_lines(order, [(shirt, 1)]).items == [{"position": 0, "quantity": 1}]
+    # Without cart-item flattening (the default) only all of a line's units can go back.
+    with pytest.raises(InvalidPayload) as caught:
+        refund_order_lines(order, [(shirt, 1)])
+    assert caught.value.field == "lines[0].quantity"
+    assert refund_order_lines(order, [(shirt, 2)]).items == [{"position": 0, "quantity": 2}]
 
 
 def test_unplaced_order_cannot_be_refunded_and_cancelling_it_is_a_no_op(
