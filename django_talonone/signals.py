@@ -19,6 +19,7 @@ __all__ = [
     "customer_changed",
     "customer_deleted",
     "delivery_dead",
+    "delivery_discarded",
     "event_tracked",
     "order_cancelled",
     "order_placed",
@@ -45,6 +46,9 @@ event_tracked = Signal()
 # Announced by the app (``delivery_dead``, from the outbox: a call that kept failing).
 #: ``session`` (``CustomerSession``), ``evaluation`` (``Evaluation``), after every evaluation.
 session_evaluated = Signal()
+#: ``delivery`` (the discarded ``Delivery``), ``user`` (who discarded it, or ``None``),
+#: ``reason`` (str): staff gave up on a dead call, and its lane moved on.
+delivery_discarded = Signal()
 
 # Imported last: the outbox package imports the services, which import the signals above.
 from django_talonone.outbox.store import delivery_dead  # noqa: E402

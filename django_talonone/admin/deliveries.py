@@ -6,18 +6,24 @@ something no shop code ever asked for. Staff can only
 - retry dead rows (a confirmation page first; ``retry_delivery`` permission), which puts
   them back in their lane with a fresh attempt budget (:func:`outbox.retry_dead`);
 - deliver pending rows now, skipping the backoff wait (same permission);
-- delete finished rows (done or superseded), never ones that still have work to do.
+- discard dead rows that can never succeed (a confirmation page; ``discard_delivery``
+  permission; an admin history entry each), so the rows behind them in their lane go on;
+  a dead row's "holding back" column says how many calls wait behind it;
+- delete finished rows (done, superseded or discarded), never ones with work to do.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -25,15 +31,18 @@ from django.utils.translation import ngettext
 
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.outbox import kick, retry_dead
+from django_talonone.services import discard_deliveries
 
 from .base import AnyModelAdmin
 from .confirm import Confirmation, confirmed_action
-from .display import object_link, pretty_json
+from .display import log_changes, object_link, pretty_json
 
 __all__ = ["DeliveryAdmin"]
 
 #: Rows whose work is over; only these may be deleted.
-FINISHED = (DeliveryStatus.DONE, DeliveryStatus.SUPERSEDED)
+FINISHED = (DeliveryStatus.DONE, DeliveryStatus.SUPERSEDED, DeliveryStatus.DISCARDED)
+#: Rows that still hold their lane.
+HOLDING = (DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT, DeliveryStatus.DEAD)
 
 
 def describe_delivery(row: Delivery) -> str:
@@ -51,6 +60,16 @@ def _retry(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
         "%(count)d dead deliveries are queued again; their lanes are being delivered.",
         count,
     ) % {"count": count}
+
+
+def _discard(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
+    discarded = discard_deliveries(rows, user=request.user, reason="discarded in the admin")
+    log_changes(request, discarded, "Discarded (it was dead); its lane moved on.")
+    return ngettext(
+        "%(count)d dead delivery is discarded; the calls queued behind it are on their way.",
+        "%(count)d dead deliveries are discarded; the calls queued behind them are on their way.",
+        len(discarded),
+    ) % {"count": len(discarded)}
 
 
 def _delete_finished(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
@@ -77,6 +96,28 @@ retry_dead_deliveries = confirmed_action(
         button=_("Yes, retry them"),
         skipped=_("Not dead, so left alone: {count} selected {name}."),
         nothing=_("None of the selected deliveries is dead: there is nothing to retry."),
+    ),
+)
+
+discard_dead_deliveries = confirmed_action(
+    name="discard_dead_deliveries",
+    description=_("Discard selected dead deliveries"),
+    permissions=["discard_delivery"],
+    eligible=lambda rows: rows.filter(status=DeliveryStatus.DEAD),
+    describe=describe_delivery,
+    perform=_discard,
+    confirmation=Confirmation(
+        title=_("Discard dead deliveries"),
+        question=_("Give up on {count} {name}? Talon.One will never receive them."),
+        warning=_(
+            "This cannot be undone. Each row is kept, marked discarded, and no longer holds "
+            "its lane: the calls queued behind it (a cancel behind a failed close, say) are "
+            "sent next. Whatever the discarded call was meant to change in Talon.One must "
+            "be put right by hand."
+        ),
+        button=_("Yes, discard them"),
+        skipped=_("Not dead, so left alone: {count} selected {name}."),
+        nothing=_("None of the selected deliveries is dead: there is nothing to discard."),
     ),
 )
 
@@ -108,6 +149,7 @@ class DeliveryAdmin(AnyModelAdmin):
         "attempts",
         "next_attempt_at",
         "last_error_status",
+        "holding_back",
         "created_at",
     ]
     list_filter = ["status", "operation"]
@@ -115,7 +157,12 @@ class DeliveryAdmin(AnyModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-id"]
     show_full_result_count = False  # one COUNT(*) of a large table per page is enough
-    actions = [retry_dead_deliveries, "deliver_now", delete_finished_deliveries]
+    actions = [
+        retry_dead_deliveries,
+        discard_dead_deliveries,
+        "deliver_now",
+        delete_finished_deliveries,
+    ]
     fieldsets = [
         (
             None,
@@ -124,6 +171,7 @@ class DeliveryAdmin(AnyModelAdmin):
                     "operation",
                     "lane",
                     "status",
+                    "holding_back",
                     "session_link",
                     "session_return_link",
                     "idempotency_key",
@@ -162,6 +210,25 @@ class DeliveryAdmin(AnyModelAdmin):
 
     def has_retry_delivery_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("django_talonone.retry_delivery")
+
+    def has_discard_delivery_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("django_talonone.discard_delivery")
+
+    @admin.display(description=_("holding back"))
+    def holding_back(self, row: Delivery) -> str | SafeString:
+        """For a dead row: how many calls of its lane wait behind it, linked to them."""
+        if row.status != DeliveryStatus.DEAD:
+            return "-"
+        waiting = Delivery.objects.filter(lane=row.lane, id__gt=row.pk, status__in=HOLDING)
+        count = waiting.count()
+        if not count:
+            return str(_("nothing: no call waits behind it"))
+        url = reverse("admin:django_talonone_delivery_changelist")
+        query = urlencode({"lane": row.lane, "id__gt": row.pk})
+        text = ngettext(
+            "%(count)d call waits behind it", "%(count)d calls wait behind it", count
+        ) % {"count": count}
+        return format_html('<a href="{}?{}">{}</a>', url, query, text)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Django's "delete selected" would also take rows that still have work to do.
@@ -217,8 +284,8 @@ class DeliveryAdmin(AnyModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d lane waits behind a dead delivery: retry that one first.",
-                    "%(count)d lanes wait behind a dead delivery: retry those first.",
+                    "%(count)d lane waits behind a dead delivery: retry or discard it first.",
+                    "%(count)d lanes wait behind a dead delivery: retry or discard those first.",
                     len(blocked),
                 )
                 % {"count": len(blocked)},

@@ -34,6 +34,8 @@ class DeliveryStatus(models.TextChoices):
     DONE = "done", _("done")
     DEAD = "dead", _("dead")
     SUPERSEDED = "superseded", _("superseded")
+    #: A dead row staff gave up on: kept for the record, no longer holding its lane.
+    DISCARDED = "discarded", _("discarded")
 
 
 def new_idempotency_key() -> str:
@@ -91,6 +93,7 @@ class Delivery(models.Model):
         ordering = ["id"]
         permissions = [
             ("retry_delivery", _("Can retry dead Talon.One deliveries")),
+            ("discard_delivery", _("Can discard dead Talon.One deliveries")),
             ("sync_profiles", _("Can send customer profiles to Talon.One")),
             ("erase_customer_data", _("Can erase customers' data in Talon.One")),
         ]

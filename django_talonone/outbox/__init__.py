@@ -31,7 +31,7 @@ from .runner import (
     due_lanes,
     sweep,
 )
-from .store import delivery_dead, enqueue, kick, retry_dead
+from .store import delivery_dead, discard_dead, enqueue, kick, retry_dead
 
 __all__ = [
     "DrainSummary",
@@ -45,6 +45,7 @@ __all__ = [
     "deliver_lane",
     "deliver_pending",
     "delivery_dead",
+    "discard_dead",
     "due_lanes",
     "encode_payload",
     "enqueue",

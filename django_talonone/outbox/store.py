@@ -133,3 +133,33 @@ def retry_dead(rows: QuerySet[Delivery] | Iterable[int]) -> int:
         for lane in lanes:
             transaction.on_commit(partial(kick, lane), using=using)
     return int(count)
+
+
+def discard_dead(rows: QuerySet[Delivery] | Iterable[int]) -> list[Delivery]:
+    """Give up on dead rows: mark them discarded so their lanes move on; returns them.
+
+    Only dead rows are touched (a pending or done one is left alone). The row, its payload
+    and its last error are kept for the record; a linked return stays failed, so it holds
+    no units. Each affected lane is woken after the commit.
+    """
+    if isinstance(rows, QuerySet):
+        ids = list(rows.values_list("pk", flat=True))
+    else:
+        ids = [int(pk) for pk in rows]
+    using = router.db_for_write(Delivery)
+    with transaction.atomic(using=using):
+        dead = list(
+            Delivery.objects.using(using)
+            .select_for_update()
+            .filter(pk__in=ids, status=DeliveryStatus.DEAD)
+            .order_by("id")
+        )
+        now = timezone.now()
+        Delivery.objects.using(using).filter(pk__in=[row.pk for row in dead]).update(
+            status=DeliveryStatus.DISCARDED, updated_at=now
+        )
+        for row in dead:
+            row.status, row.updated_at = DeliveryStatus.DISCARDED, now
+        for lane in sorted({row.lane for row in dead}):
+            transaction.on_commit(partial(kick, lane), using=using)
+    return dead

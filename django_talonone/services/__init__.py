@@ -14,6 +14,7 @@ from .audiences import (
     start_audience_sync,
 )
 from .bulk_profiles import start_customer_erasure, start_profile_sync
+from .discards import discard_deliveries
 from .profiles import forget_customer, sync_customer, track_event
 from .referrals import referral_code_for, start_referral_codes
 from .reservations import (
@@ -37,6 +38,7 @@ from .sessions import (
 __all__ = [
     "add_members",
     "cancel_order",
+    "discard_deliveries",
     "enqueue_cart",
     "evaluate_cart",
     "forget_customer",

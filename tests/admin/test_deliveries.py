@@ -227,7 +227,7 @@ def test_deliver_now_names_lanes_blocked_by_a_dead_row(
     assert behind.status == DeliveryStatus.PENDING
     assert messages_of(response) == [
         "1 pending delivery is on its way now.",
-        "1 lane waits behind a dead delivery: retry that one first.",
+        "1 lane waits behind a dead delivery: retry or discard it first.",
     ]
 
 
