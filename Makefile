@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck docs venv clean bench
+.PHONY: test lint typecheck docs venv clean bench dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,15 @@ test: $(STAMP) lint typecheck docs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/integration --ds=tests.settings_postgres $(PYTEST_ARGS)
 
+# A wheel and an sdist in dist/, for installing where the repository is not checked out.
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist .
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/client_overhead.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output dist
 
 # The example shop with the emulator, a Celery worker and beat, on http://127.0.0.1:8000.
 # Ctrl-C stops everything. SHOP_PORT, EMULATOR_PORT and REDIS_URL are honoured.

@@ -12,5 +12,5 @@ class TalonOneConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their side effects: registering the system checks and connecting
         # the receivers of the shop-sent signals and the wallet's cache invalidation.
-        from . import checks, receivers  # noqa: F401
+        from . import checks, project_checks, receivers  # noqa: F401
         from .wallet import receivers as wallet_receivers  # noqa: F401
