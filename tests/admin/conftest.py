@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from celery import Celery
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -32,14 +31,6 @@ VIEW_MODELS = [
     "couponreservation",
     "referralcode",
 ]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _celery_app() -> Celery:
-    """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
-    app = Celery("talonone-admin-tests", broker="memory://", set_as_current=True)
-    app.set_default()
-    return app
 
 
 def staff(username: str, *codenames: str) -> Any:

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from tests.wallet.conftest import _celery_app, _empty_cache, alice, wallet_talonone
+from tests.wallet.conftest import _empty_cache, alice, wallet_talonone
 
-__all__ = ["_celery_app", "_empty_cache", "alice", "wallet_talonone"]
+__all__ = ["_empty_cache", "alice", "wallet_talonone"]
 
 WALLET_URL = "/api/talonone/wallet/"
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-from celery import Celery
 from hypothesis import HealthCheck, settings
 
 from django_talonone.testing import talonone
@@ -25,11 +23,3 @@ FUZZ = settings(
     max_examples=int(os.environ.get("TALONONE_FUZZ_EXAMPLES", "60")),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _celery_app() -> Celery:
-    """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
-    app = Celery("talonone-badinput-tests", broker="memory://", set_as_current=True)
-    app.set_default()
-    return app

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-from celery import Celery
 from django.conf import settings
 from django.test import override_settings
 
@@ -19,14 +17,6 @@ from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.testing import TalonOneHarness, talonone
 
 __all__ = ["talonone"]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _celery_app() -> Celery:
-    """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
-    app = Celery("talonone-bulk-tests", broker="memory://", set_as_current=True)
-    app.set_default()
-    return app
 
 
 def calls(talonone: TalonOneHarness, operation: str) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from celery import Celery
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -21,14 +20,6 @@ from tests.shop.models import Cart, CartLine, Order, OrderLine
 __all__ = ["talonone"]
 
 UPDATE = "updateCustomerSessionV2"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _celery_app() -> Celery:
-    """The Celery app shared tasks bind to (the ``talonone`` fixture makes it eager)."""
-    app = Celery("talonone-core-tests", broker="memory://", set_as_current=True)
-    app.set_default()
-    return app
 
 
 @pytest.fixture

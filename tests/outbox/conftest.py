@@ -32,14 +32,20 @@ def _outbox_settings() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _eager_celery() -> Celery:
-    """A Celery app that runs tasks in the calling thread, so a kick delivers at once."""
-    app = Celery("talonone-outbox-tests", broker="memory://", set_as_current=True)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    app.set_default()
-    return app
+@pytest.fixture(autouse=True)
+def _eager_celery(celery_test_app: Celery) -> Iterator[Celery]:
+    """Tasks run in the calling thread for these tests, so a kick delivers at once.
+
+    Set per test on the suite's one Celery app and put back afterwards, so no other
+    directory's tests inherit it, whatever order they run in.
+    """
+    conf = celery_test_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    try:
+        yield celery_test_app
+    finally:
+        conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from celery import Celery
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
@@ -64,14 +63,6 @@ def profile_id(user: Any) -> str:
 
 def _no_sleep(seconds: float) -> None:
     """Retries move on at once."""
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _celery_app() -> Celery:
-    """The Celery app shared tasks bind to (the harness makes it eager)."""
-    app = Celery("talonone-wallet-tests", broker="memory://", set_as_current=True)
-    app.set_default()
-    return app
 
 
 @pytest.fixture(autouse=True)
