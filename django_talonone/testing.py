@@ -129,17 +129,17 @@ def _eager_celery() -> Iterator[None]:
     except ImportError:  # without Celery, sync delivery mode is the way to test
         yield
         return
-    from django_talonone.outbox.snapshots import forget_last_publish
+    from django_talonone.outbox.snapshots import recorder
 
     conf = current_app.conf
     saved = (conf.task_always_eager, conf.task_eager_propagates)
     conf.task_always_eager, conf.task_eager_propagates = True, True
-    forget_last_publish()  # a watch published before would leave changes undelivered
+    recorder().forget_last_publish()  # a watch published before would leave changes undelivered
     try:
         yield
     finally:
         conf.task_always_eager, conf.task_eager_propagates = saved
-        forget_last_publish()
+        recorder().forget_last_publish()
 
 
 @pytest.fixture

@@ -38,8 +38,9 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql import InsertQuery
@@ -53,6 +54,9 @@ from .lanes import cart_lane
 from .payload import cart_reference
 from .store import kick
 
+if TYPE_CHECKING:
+    from django_talonone.apps import TalonOneConfig
+
 logger = logging.getLogger("django_talonone.outbox")
 
 #: A process publishes at most one watch task per this many seconds.
@@ -60,12 +64,6 @@ WAKE_INTERVAL = 0.5
 #: A watch task polls this many times, this many seconds apart.
 WATCH_POLLS = 5
 WATCH_EVERY = 0.25
-
-_lock = threading.Lock()
-#: This process's last watch publish: ``[monotonic time, the watch's first floor]``.
-_last_publish: list[float] = []
-#: Per database alias: the compiled INSERT, and how to fill it in (see :func:`_statement`).
-_statements: dict[str, _Statement] = {}
 
 
 class _Statement:
@@ -110,61 +108,124 @@ class _Statement:
         return values
 
 
-def _insert(lane: str, payload: Any, using: str) -> int:
-    """Insert one pending snapshot row the way ``save()`` would; returns its id."""
-    connection = connections[using]
-    statement = _statements.get(connection.alias)
-    if statement is None:
-        statement = _statements[connection.alias] = _Statement(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, statement.row(connection, lane, payload))
-        if statement.returns:
-            row_id: int = cursor.fetchone()[0]
-            return row_id
-        table, column = Delivery._meta.db_table, Delivery._meta.pk.column
-        return int(connection.ops.last_insert_id(cursor, table, column))
+class SnapshotRecorder:
+    """Writes snapshot rows and wakes the worker for them: the process's wake state.
 
-
-def _record(
-    model_label: str, pk: str | int, clock: Callable[[], float]
-) -> tuple[int, Callable[[], None]]:
-    lane = cart_lane(model_label, pk)
-    row_id = _insert(lane, cart_reference(model_label, pk), router.db_for_write(Delivery))
-    return row_id, partial(_committed, lane, row_id, clock(), clock)
-
-
-def insert_cart_change(
-    model_label: str, pk: str | int, *, clock: Callable[[], float] = time.monotonic
-) -> Callable[[], None]:
-    """Record "cart ``pk`` changed" now; returns what to run once the row is committed.
-
-    The returned callable wakes a watch, or kicks the lane itself when the row waited in
-    its transaction too long for a running watch to be sure to see it (see the module
-    docstring).
+    One instance per process, owned by the app's configuration (:func:`recorder`), so
+    nothing lives in module globals: the time of the last watch publish and the compiled
+    INSERT per database are this object's, and a test builds its own with a fake clock.
     """
-    return _record(model_label, pk, clock)[1]
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        #: The last watch publish: (clock time, the watch's first floor), or None.
+        self._last_publish: tuple[float, int] | None = None
+        self._statements: dict[str, _Statement] = {}
+
+    def insert(self, model_label: str, pk: str | int) -> Callable[[], None]:
+        """Record "cart ``pk`` changed" now; returns what to run once the row is committed.
+
+        The returned callable wakes a watch, or kicks the lane itself when the row waited
+        in its transaction too long for a running watch to be sure to see it (see the
+        module docstring).
+        """
+        lane = cart_lane(model_label, pk)
+        row_id = self._insert_row(lane, cart_reference(model_label, pk))
+        return partial(self._committed, lane, row_id, self.clock())
+
+    def record(self, model_label: str, pk: str | int) -> int:
+        """Queue a snapshot of the cart, to be built when it is delivered (one INSERT).
+
+        Inside a transaction the row is written there and the worker is woken on commit.
+        Returns the row's id.
+        """
+        lane = cart_lane(model_label, pk)
+        row_id = self._insert_row(lane, cart_reference(model_label, pk))
+        committed = partial(self._committed, lane, row_id, self.clock())
+        using = router.db_for_write(Delivery)
+        if transaction.get_connection(using).in_atomic_block:
+            transaction.on_commit(committed, using=using)
+        else:
+            committed()
+        return row_id
+
+    def wake(self, lane: str, row_id: int) -> bool:
+        """Make sure a watch will see the committed row ``row_id``; True when one was published.
+
+        Within ``WAKE_INTERVAL`` of this process's last publish, the watch then published
+        covers every row above its first floor; an older row (another thread's, committed
+        late) gets its lane kicked instead. With eager Celery (tests, the demo) the lane is
+        delivered at once.
+        """
+        now = self.clock()
+        with self._lock:
+            last = self._last_publish
+            covered = row_id > last[1] if last and now - last[0] < WAKE_INTERVAL else None
+        if covered:
+            return False
+        task = _watch_task()
+        if task is None:
+            logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
+            return False
+        if covered is False or task.app.conf.task_always_eager:
+            kick(lane)
+            return False
+        with self._lock:
+            self._last_publish = (now, row_id - 1)
+        try:
+            task.delay(row_id - 1, row_id - 1, WATCH_POLLS)
+        except Exception as error:
+            self.forget_last_publish()  # the next change tries again
+            # The broker's error text can embed its URL and password: log the type only.
+            logger.warning(
+                "Could not queue the outbox watch (%s); the sweeper will deliver lane %s.",
+                type(error).__name__,
+                lane,
+            )
+            return False
+        return True
+
+    def forget_last_publish(self) -> None:
+        """Forget the last watch publish, so the next wake publishes (tests, a lost publish)."""
+        with self._lock:
+            self._last_publish = None
+
+    def _committed(self, lane: str, row_id: int, inserted: float) -> None:
+        if self.clock() - inserted > WATCH_EVERY / 2:
+            kick(lane)
+        else:
+            self.wake(lane, row_id)
+
+    def _insert_row(self, lane: str, payload: Any) -> int:
+        """Insert one pending snapshot row the way ``save()`` would; returns its id."""
+        connection = connections[router.db_for_write(Delivery)]
+        statement = self._statements.get(connection.alias)
+        if statement is None:
+            statement = self._statements[connection.alias] = _Statement(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.row(connection, lane, payload))
+            if statement.returns:
+                row_id: int = cursor.fetchone()[0]
+                return row_id
+            table, column = Delivery._meta.db_table, Delivery._meta.pk.column
+            return int(connection.ops.last_insert_id(cursor, table, column))
 
 
-def _committed(lane: str, row_id: int, inserted: float, clock: Callable[[], float]) -> None:
-    if clock() - inserted > WATCH_EVERY / 2:
-        kick(lane)
-    else:
-        wake(lane, row_id, clock=clock)
+def recorder() -> SnapshotRecorder:
+    """This process's recorder, held by the app's configuration."""
+    config = cast("TalonOneConfig", apps.get_app_config("django_talonone"))
+    return config.snapshots
+
+
+def insert_cart_change(model_label: str, pk: str | int) -> Callable[[], None]:
+    """:meth:`SnapshotRecorder.insert` on this process's recorder."""
+    return recorder().insert(model_label, pk)
 
 
 def record_cart_change(model_label: str, pk: str | int) -> int:
-    """Queue a snapshot of the cart, to be built when it is delivered (one INSERT).
-
-    Inside a transaction the row is written there and the worker is woken on commit.
-    Returns the row's id.
-    """
-    row_id, committed = _record(model_label, pk, time.monotonic)
-    using = router.db_for_write(Delivery)
-    if transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(committed, using=using)
-    else:
-        committed()
-    return row_id
+    """:meth:`SnapshotRecorder.record` on this process's recorder."""
+    return recorder().record(model_label, pk)
 
 
 def _watch_task() -> Any:
@@ -173,46 +234,6 @@ def _watch_task() -> Any:
     except ImportError:  # Celery is not installed
         return None
     return watch_outbox
-
-
-def wake(lane: str, row_id: int, *, clock: Callable[[], float] = time.monotonic) -> bool:
-    """Make sure a watch will see the committed row ``row_id``; True when one was published.
-
-    Within ``WAKE_INTERVAL`` of this process's last publish, the watch then published
-    covers every row above its first floor; an older row (another thread's, committed late)
-    gets its lane kicked instead. With eager Celery (tests, the demo) the lane is delivered
-    at once.
-    """
-    now = clock()
-    with _lock:
-        if _last_publish and now - _last_publish[0] < WAKE_INTERVAL:
-            covered = row_id > _last_publish[1]
-        else:
-            covered = None
-    if covered:
-        return False
-    task = _watch_task()
-    if task is None:
-        logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
-        return False
-    if covered is False or task.app.conf.task_always_eager:
-        kick(lane)
-        return False
-    with _lock:
-        _last_publish[:] = [now, row_id - 1]
-    try:
-        task.delay(row_id - 1, row_id - 1, WATCH_POLLS)
-    except Exception as error:
-        with _lock:
-            _last_publish.clear()  # the next change tries again
-        # The broker's error text can embed its URL and password: log the type only.
-        logger.warning(
-            "Could not queue the outbox watch (%s); the sweeper will deliver lane %s.",
-            type(error).__name__,
-            lane,
-        )
-        return False
-    return True
 
 
 def watch(floor: int) -> tuple[list[str], int]:
@@ -235,9 +256,3 @@ def watch(floor: int) -> tuple[list[str], int]:
     for lane in lanes:
         kick(lane)
     return list(lanes), newest
-
-
-def forget_last_publish() -> None:
-    """Forget when this process last published a watch (tests; the next wake publishes)."""
-    with _lock:
-        _last_publish.clear()

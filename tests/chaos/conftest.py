@@ -10,18 +10,17 @@ runs, as on a real server that answers too late).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from celery import Celery
 from django.test import override_settings
-from django.utils import timezone
 
 from django_talonone.client import TalonOneClient
 from django_talonone.emulator import Emulator
 from django_talonone.services.clients import client_factory_override
 from tests.celery_apps import quiet_celery
+from tests.clocks import OutboxClock
 
 API_KEY = "chaos-api-key"
 SETTINGS = {
@@ -48,23 +47,6 @@ def profile_id(user: Any) -> str:
 
 def no_sleep(seconds: float) -> None:
     """Retries and injected latency take no real time."""
-
-
-class FakeClock:
-    """The outbox's clock, moved by the test; starts a minute ahead of the wall clock so
-    rows stamped with the real time are already due."""
-
-    def __init__(self) -> None:
-        self.now = timezone.now() + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-    def move_to(self, moment: datetime) -> None:
-        self.now = max(self.now, moment)
 
 
 @pytest.fixture(autouse=True)
@@ -96,5 +78,5 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> OutboxClock:
+    return OutboxClock()

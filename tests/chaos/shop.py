@@ -24,9 +24,8 @@ from django_talonone.adapters import InvalidPayload
 from django_talonone.emulator import Emulator
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import deliver_pending, due_lanes
+from tests.clocks import OutboxClock
 from tests.shop.models import Cart, CartLine, Order, OrderLine
-
-from .conftest import FakeClock
 
 Line = tuple[str, Decimal, int]
 FATES = ("abandon", "order", "cancel", "refund", "refund_cancel", "double_refund")
@@ -160,7 +159,7 @@ def close_shop(emulator: Emulator) -> None:
 Round = Callable[[int], None]
 
 
-def shop(scenario: Scenario, clock: FakeClock, before_round: Round, gap: float = 7.0) -> None:
+def shop(scenario: Scenario, clock: OutboxClock, before_round: Round, gap: float = 7.0) -> None:
     """Run the scenario's steps, delivering the outbox where the schedule says."""
     open_shop(len(scenario.shoppers))
     plans = [shopper.steps() for shopper in scenario.shoppers]
@@ -174,7 +173,7 @@ def shop(scenario: Scenario, clock: FakeClock, before_round: Round, gap: float =
             clock.advance(gap)
 
 
-def settle(clock: FakeClock, before_round: Round, *, max_rounds: int = 2000) -> int:
+def settle(clock: OutboxClock, before_round: Round, *, max_rounds: int = 2000) -> int:
     """Deliver until nothing is left that could ever be delivered; returns the rounds run.
 
     After each round the clock jumps to the next retry that is due, so backoffs pass

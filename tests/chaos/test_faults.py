@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import delivery_dead
+from tests.clocks import OutboxClock
 
-from .conftest import TIMEOUT_LATENCY_MS, FakeClock
+from .conftest import TIMEOUT_LATENCY_MS
 from .shop import (
     FATES,
     Round,
@@ -141,7 +142,7 @@ def dead_letters() -> Iterator[list[int]]:
 
 
 def run(
-    scenario: Scenario, emulator: Emulator, clock: FakeClock, before_round: Round
+    scenario: Scenario, emulator: Emulator, clock: OutboxClock, before_round: Round
 ) -> dict[str, Any]:
     with dead_letters() as dead:
         shop(scenario, clock, before_round)
@@ -188,7 +189,7 @@ def check_lane_order(emulator: Emulator) -> None:
 @CHAOS
 @given(scenario=scenarios(), specs=st.lists(faults, min_size=1, max_size=3))
 def test_faults_change_nothing_talon_one_ends_up_with(
-    emulator: Emulator, clock: FakeClock, scenario: Scenario, specs: list[dict[str, Any]]
+    emulator: Emulator, clock: OutboxClock, scenario: Scenario, specs: list[dict[str, Any]]
 ) -> None:
     close_shop(emulator)  # whatever an earlier (failed) example left behind
     healthy = run(scenario, emulator, clock, no_faults(emulator))

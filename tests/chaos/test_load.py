@@ -9,8 +9,8 @@ import pytest
 
 from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus, Operation
+from tests.clocks import OutboxClock
 
-from .conftest import FakeClock
 from .shop import Shopper, settle, shop, simple_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ CARTS = 200
 
 
 def test_two_hundred_checkouts_are_each_delivered_exactly_once(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     people = [
         Shopper(

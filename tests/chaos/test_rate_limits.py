@@ -11,8 +11,9 @@ from django.test import override_settings
 from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.outbox import deliver_pending
+from tests.clocks import OutboxClock
 
-from .conftest import SETTINGS, FakeClock
+from .conftest import SETTINGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 IMPATIENT = {**SETTINGS, "MAX_ATTEMPTS": 1, "OUTBOX_BACKOFF": 0.01, "OUTBOX_BACKOFF_MAX": 30.0}
 
 
-def test_the_next_attempt_waits_for_retry_after(emulator: Emulator, clock: FakeClock) -> None:
+def test_the_next_attempt_waits_for_retry_after(emulator: Emulator, clock: OutboxClock) -> None:
     with override_settings(TALONONE=IMPATIENT):
         get_user_model().objects.create_user("ann", email="ann@example.com")
         emulator.set_faults(seed=3, error_rates={429: 1.0})

@@ -14,8 +14,9 @@ from django_talonone.models import Delivery, DeliveryStatus, ReturnState, Sessio
 from django_talonone.outbox import LaneState, deliver_lane, delivery_dead, retry_dead
 from django_talonone.outbox.claims import Claim, claim_head, settle
 from django_talonone.services import delivery as service
+from tests.clocks import OutboxClock
 
-from .conftest import SETTINGS, FakeClock
+from .conftest import SETTINGS
 from .shop import Shopper, close_shop, shop, simple_scenario
 from .shop import settle as drain
 
@@ -30,7 +31,7 @@ def _healthy(number: int) -> None:
 
 
 def test_a_worker_that_died_mid_call_is_taken_over_and_the_return_applied_once(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     scenario = simple_scenario([Shopper((SHOES, SOCKS), coupon=True, fate="refund")])
     shop(scenario, clock, _healthy)
@@ -67,7 +68,9 @@ def test_a_worker_that_died_mid_call_is_taken_over_and_the_return_applied_once(
     assert refund.status == DeliveryStatus.DONE
 
 
-def test_returns_dropped_after_apply_are_applied_once(emulator: Emulator, clock: FakeClock) -> None:
+def test_returns_dropped_after_apply_are_applied_once(
+    emulator: Emulator, clock: OutboxClock
+) -> None:
     people = [Shopper((SHOES, SOCKS), fate="refund", refunded=(0,)) for _ in range(3)]
     people.append(Shopper((SHOES, SOCKS), fate="refund_cancel", refunded=(1,)))
 
@@ -90,7 +93,7 @@ def test_returns_dropped_after_apply_are_applied_once(emulator: Emulator, clock:
 
 
 def test_a_revoked_key_parks_calls_as_dead_until_retried(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     dead: list[Delivery] = []
 

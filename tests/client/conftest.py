@@ -13,6 +13,7 @@ import pytest
 import responses
 
 from django_talonone.client import TalonOneClient
+from tests.clocks import MonotonicClock
 
 BASE = "https://acme.talon.one"
 API_KEY = "int-key-6d1f0b7e"
@@ -20,29 +21,9 @@ MANAGEMENT_KEY = "mgmt-key-93c2aa41"
 MANAGEMENT_TOKEN = "bearer-token-5e77c0de"
 
 
-class FakeClock:
-    """Monotonic and wall clocks that only move when the client sleeps (or a test says)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.wall = 1_700_000_000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def time(self) -> float:
-        return self.wall
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        self.wall += seconds
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> MonotonicClock:
+    return MonotonicClock()
 
 
 @pytest.fixture
@@ -51,7 +32,7 @@ def mocked() -> Iterator[responses.RequestsMock]:
         yield rsps
 
 
-def make_client(clock: FakeClock, **options: Any) -> TalonOneClient:
+def make_client(clock: MonotonicClock, **options: Any) -> TalonOneClient:
     options.setdefault("api_key", API_KEY)
     return TalonOneClient(
         BASE, clock=clock.monotonic, sleep=clock.sleep, wall_clock=clock.time, **options
@@ -59,6 +40,6 @@ def make_client(clock: FakeClock, **options: Any) -> TalonOneClient:
 
 
 @pytest.fixture
-def client(clock: FakeClock) -> Iterator[TalonOneClient]:
+def client(clock: MonotonicClock) -> Iterator[TalonOneClient]:
     with make_client(clock) as talon:
         yield talon

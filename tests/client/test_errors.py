@@ -20,8 +20,9 @@ from django_talonone.client import (
     TalonOneServerError,
     TalonOneUnauthorized,
 )
+from tests.clocks import MonotonicClock
 
-from .conftest import API_KEY, BASE, FakeClock, make_client
+from .conftest import API_KEY, BASE, make_client
 
 URL = f"{BASE}/v2/customer_sessions/s1"
 PATH = "/v2/customer_sessions/s1"
@@ -34,7 +35,7 @@ FIELD_ERROR = {
 
 
 @pytest.fixture
-def once(clock: FakeClock) -> TalonOneClient:
+def once(clock: MonotonicClock) -> TalonOneClient:
     """A client that never retries, so each test sees one reply's mapping."""
     return make_client(clock, max_attempts=1)
 

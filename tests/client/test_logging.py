@@ -13,8 +13,9 @@ import requests
 import responses
 
 from django_talonone.client import TalonOneClient, TalonOneConnectionError, TalonOneServerError
+from tests.clocks import MonotonicClock
 
-from .conftest import API_KEY, BASE, MANAGEMENT_KEY, MANAGEMENT_TOKEN, FakeClock, make_client
+from .conftest import API_KEY, BASE, MANAGEMENT_KEY, MANAGEMENT_TOKEN, make_client
 
 ANY_URL = re.compile(re.escape(BASE) + r"/.*")
 SECRETS = (API_KEY, MANAGEMENT_KEY, MANAGEMENT_TOKEN)
@@ -25,7 +26,7 @@ def _ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 def test_success_is_one_debug_record_with_structured_fields(
-    clock: FakeClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+    clock: MonotonicClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     mocked.put(ANY_URL, json={"effects": []})
@@ -42,7 +43,7 @@ def test_success_is_one_debug_record_with_structured_fields(
 
 
 def test_retries_are_warnings_and_the_final_failure_is_info(
-    clock: FakeClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+    clock: MonotonicClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     mocked.get(ANY_URL, body=requests.ReadTimeout("slow"))
@@ -61,7 +62,7 @@ def test_retries_are_warnings_and_the_final_failure_is_info(
 
 
 def test_a_retried_success_logs_each_attempt_once(
-    clock: FakeClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+    clock: MonotonicClock, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     mocked.get(ANY_URL, status=429, json={})
@@ -77,7 +78,7 @@ def test_a_retried_success_logs_each_attempt_once(
 )
 def test_no_credential_in_any_record(
     credentials: dict[str, str],
-    clock: FakeClock,
+    clock: MonotonicClock,
     mocked: responses.RequestsMock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -12,9 +12,10 @@ import responses
 
 from django_talonone import __version__
 from django_talonone.client import OPERATIONS, TalonOneClient, TalonOneValidationError
+from tests.clocks import MonotonicClock
 
 from .cases import CASES, SESSION, Case
-from .conftest import API_KEY, BASE, MANAGEMENT_KEY, MANAGEMENT_TOKEN, FakeClock, make_client
+from .conftest import API_KEY, BASE, MANAGEMENT_KEY, MANAGEMENT_TOKEN, make_client
 
 
 def test_every_operation_is_covered() -> None:
@@ -72,7 +73,7 @@ def test_manager_auth_operations(
     case: Case,
     credentials: dict[str, str],
     expected: str,
-    clock: FakeClock,
+    clock: MonotonicClock,
     mocked: responses.RequestsMock,
 ) -> None:
     _register(mocked, case)
@@ -81,7 +82,7 @@ def test_manager_auth_operations(
 
 
 def test_management_key_is_not_used_for_integration_operations(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.get(f"{BASE}/v2/customer_sessions/s", json={})
     make_client(clock, management_key=MANAGEMENT_KEY).get_customer_session("s")
@@ -143,14 +144,16 @@ def test_unset_query_parameters_are_omitted(
     ]
 
 
-def test_custom_user_agent_keeps_ours(clock: FakeClock, mocked: responses.RequestsMock) -> None:
+def test_custom_user_agent_keeps_ours(
+    clock: MonotonicClock, mocked: responses.RequestsMock
+) -> None:
     mocked.get(f"{BASE}/v2/customer_sessions/s", json={})
     make_client(clock, user_agent="acme-shop/2.1").get_customer_session("s")
     agent = mocked.calls[0].request.headers["User-Agent"]
     assert agent == f"acme-shop/2.1 django-talonone/{__version__}"
 
 
-def test_base_url_with_path_prefix(clock: FakeClock, mocked: responses.RequestsMock) -> None:
+def test_base_url_with_path_prefix(clock: MonotonicClock, mocked: responses.RequestsMock) -> None:
     mocked.get("http://proxy.local:8080/talon/v2/customer_sessions/s", json={})
     TalonOneClient("http://proxy.local:8080/talon/", API_KEY).get_customer_session("s")
     assert len(mocked.calls) == 1

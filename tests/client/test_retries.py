@@ -25,9 +25,10 @@ from django_talonone.client import (
     TalonOneTimeoutError,
     TalonOneTransportError,
 )
+from tests.clocks import MonotonicClock
 
 from .cases import CASES, CASES_BY_OPERATION, Case
-from .conftest import API_KEY, BASE, FakeClock, make_client
+from .conftest import API_KEY, BASE, make_client
 
 ANY_URL = re.compile(re.escape(BASE) + r"/.*")
 
@@ -114,7 +115,7 @@ def _success(case: Case) -> dict[str, Any]:
 @pytest.mark.parametrize("failure", FAILURES, ids=lambda failure: failure.name)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.operation)
 def test_retry_matrix(
-    case: Case, failure: Failure, clock: FakeClock, mocked: responses.RequestsMock
+    case: Case, failure: Failure, clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.add(case.method, ANY_URL, **failure.reply())
     mocked.add(case.method, ANY_URL, **_success(case))
@@ -149,7 +150,7 @@ def test_transport_failures_are_classified(
     exc: Exception,
     cls: type[TalonOneTransportError],
     maybe_applied: bool,
-    clock: FakeClock,
+    clock: MonotonicClock,
     mocked: responses.RequestsMock,
 ) -> None:
     mocked.post(f"{BASE}/v1/events", body=exc)
@@ -165,7 +166,7 @@ def test_transport_failures_are_classified(
     assert error.__context__ is None
 
 
-def test_real_refused_connection_is_retried_then_raised(clock: FakeClock) -> None:
+def test_real_refused_connection_is_retried_then_raised(clock: MonotonicClock) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -179,7 +180,7 @@ def test_real_refused_connection_is_retried_then_raised(clock: FakeClock) -> Non
     assert API_KEY not in repr(vars(caught.value))
 
 
-def test_attempts_are_bounded(clock: FakeClock, mocked: responses.RequestsMock) -> None:
+def test_attempts_are_bounded(clock: MonotonicClock, mocked: responses.RequestsMock) -> None:
     mocked.get(ANY_URL, status=503, json={"message": "down"})
     with pytest.raises(TalonOneServerError) as caught:
         make_client(clock, max_attempts=4).get_customer_session("s")
@@ -189,7 +190,7 @@ def test_attempts_are_bounded(clock: FakeClock, mocked: responses.RequestsMock) 
 
 
 def test_backoff_grows_with_jitter_and_is_capped(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.get(ANY_URL, status=503, json={"message": "down"})
     client = make_client(clock, max_attempts=8, backoff=0.5, backoff_max=2.0, deadline=1000)
@@ -202,7 +203,7 @@ def test_backoff_grows_with_jitter_and_is_capped(
 
 @pytest.mark.parametrize("header", ["7", "7.0"])
 def test_retry_after_seconds_is_honoured(
-    header: str, clock: FakeClock, mocked: responses.RequestsMock
+    header: str, clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.get(ANY_URL, status=429, json={"message": "slow down"}, headers={"Retry-After": header})
     mocked.get(ANY_URL, json={"customerSession": {}})
@@ -213,7 +214,7 @@ def test_retry_after_seconds_is_honoured(
 
 
 def test_retry_after_http_date_is_honoured(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     when = email.utils.formatdate(clock.wall + 5, usegmt=True)
     mocked.get(ANY_URL, status=503, json={"message": "busy"}, headers={"Retry-After": when})
@@ -223,7 +224,7 @@ def test_retry_after_http_date_is_honoured(
 
 
 def test_retry_after_in_the_past_or_garbage_falls_back_to_backoff(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     past = email.utils.formatdate(clock.wall - 60, usegmt=True)
     mocked.get(ANY_URL, status=429, json={}, headers={"Retry-After": past})
@@ -235,7 +236,7 @@ def test_retry_after_in_the_past_or_garbage_falls_back_to_backoff(
 
 
 def test_retry_after_beyond_the_deadline_raises_at_once(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.get(ANY_URL, status=429, json={"message": "later"}, headers={"Retry-After": "30"})
     with pytest.raises(TalonOneRateLimited) as caught:
@@ -245,7 +246,7 @@ def test_retry_after_beyond_the_deadline_raises_at_once(
     assert len(mocked.calls) == 1
 
 
-def test_deadline_bounds_total_time(clock: FakeClock, mocked: responses.RequestsMock) -> None:
+def test_deadline_bounds_total_time(clock: MonotonicClock, mocked: responses.RequestsMock) -> None:
     def slow_busy(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         clock.now += 4.0  # each attempt takes 4 s of (fake) time
         return 409, {}, '{"message": "updating this session at the same time"}'
@@ -264,7 +265,7 @@ def test_deadline_bounds_total_time(clock: FakeClock, mocked: responses.Requests
 
 
 def test_attempt_timeout_is_shortened_near_the_deadline(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     seen: list[Any] = []
 
@@ -281,7 +282,7 @@ def test_attempt_timeout_is_shortened_near_the_deadline(
 
 
 def test_return_cart_items_reuses_its_generated_key_across_retries(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     url = f"{BASE}/v2/customer_sessions/o/returns"
     mocked.post(url, body=requests.ReadTimeout("lost reply"))
@@ -295,7 +296,7 @@ def test_return_cart_items_reuses_its_generated_key_across_retries(
 
 
 def test_caller_key_on_track_event_does_not_make_it_retryable(
-    clock: FakeClock, mocked: responses.RequestsMock
+    clock: MonotonicClock, mocked: responses.RequestsMock
 ) -> None:
     mocked.post(f"{BASE}/v1/events", body=requests.ReadTimeout("lost reply"))
     with pytest.raises(TalonOneTimeoutError):

@@ -21,13 +21,13 @@ from django_talonone.outbox.snapshots import (
     WAKE_INTERVAL,
     WATCH_EVERY,
     WATCH_POLLS,
-    forget_last_publish,
-    insert_cart_change,
-    wake,
+    SnapshotRecorder,
+    recorder,
     watch,
 )
 from django_talonone.services import cancel_order
 from django_talonone.testing import TalonOneHarness
+from tests.clocks import MonotonicClock
 from tests.shop.models import Cart, CartLine
 
 from .conftest import UPDATE, fill, order_from, sent_sessions
@@ -39,20 +39,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def no_worker(shop: TalonOneHarness) -> Iterator[None]:
     """Tasks go to the in-memory broker and stay there: nothing is delivered by itself."""
     current_app.conf.task_always_eager = False
-    forget_last_publish()
+    recorder().forget_last_publish()
     try:
         yield
     finally:
         current_app.conf.task_always_eager = True
-        forget_last_publish()
-
-
-class Monotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+        recorder().forget_last_publish()
 
 
 def lane_of(cart: Cart) -> str:
@@ -120,14 +112,17 @@ def published() -> Iterator[list[tuple[str, tuple[object, ...]]]]:
         before_task_publish.disconnect(record)
 
 
+@pytest.mark.parametrize("uptime", [100.0, 100_000.0])
 def test_a_row_that_waited_in_its_transaction_kicks_its_lane(
-    no_worker: None, published: list[tuple[str, tuple[object, ...]]]
+    no_worker: None, published: list[tuple[str, tuple[object, ...]]], uptime: float
 ) -> None:
-    clock = Monotonic()
+    clock = MonotonicClock(uptime)
+    snapshots = SnapshotRecorder(clock)
     cart = Cart.objects.create()
+    published.clear()  # the app's own recorder woke a watch for the create
     with transaction.atomic():
-        quick = insert_cart_change("shop.cart", cart.pk, clock=clock)
-        slow = insert_cart_change("shop.cart", cart.pk + 1, clock=clock)
+        quick = snapshots.insert("shop.cart", cart.pk)
+        slow = snapshots.insert("shop.cart", cart.pk + 1)
     quick()  # committed at once: a watch will see it
     clock.now += WATCH_EVERY  # committed late: a watch may have moved past its id
     slow()
@@ -138,12 +133,13 @@ def test_a_row_that_waited_in_its_transaction_kicks_its_lane(
 def test_wake_publishes_at_most_once_per_interval(
     no_worker: None, published: list[tuple[str, tuple[object, ...]]]
 ) -> None:
-    clock = Monotonic()
-    assert wake("cart:x", 7, clock=clock) is True
+    clock = MonotonicClock()
+    snapshots = SnapshotRecorder(clock)
+    assert snapshots.wake("cart:x", 7) is True
     clock.now += WAKE_INTERVAL / 2
-    assert wake("cart:x", 8, clock=clock) is False
+    assert snapshots.wake("cart:x", 8) is False
     clock.now += WAKE_INTERVAL
-    assert wake("cart:x", 9, clock=clock) is True
+    assert snapshots.wake("cart:x", 9) is True
     assert published == [
         ("talonone.watch_outbox", (6, 6, WATCH_POLLS)),
         ("talonone.watch_outbox", (8, 8, WATCH_POLLS)),
@@ -155,12 +151,21 @@ def test_wake_publishes_at_most_once_per_interval(
 def test_a_row_below_the_running_watch_kicks_its_own_lane(
     no_worker: None, published: list[tuple[str, tuple[object, ...]]]
 ) -> None:
-    clock = Monotonic()
-    assert wake("cart:x", 7, clock=clock) is True
+    snapshots = SnapshotRecorder(MonotonicClock())
+    assert snapshots.wake("cart:x", 7) is True
     # Another thread's row took its id earlier and committed just after: the watch
     # starts above it, so its lane is kicked instead of waiting for the sweeper.
-    assert wake("cart:y", 5, clock=clock) is False
+    assert snapshots.wake("cart:y", 5) is False
     assert published[1:] == [("talonone.deliver_lane", ("cart:y",))]
+
+
+def test_the_app_owns_one_recorder_and_a_new_one_shares_nothing_with_it(
+    no_worker: None, published: list[tuple[str, tuple[object, ...]]]
+) -> None:
+    assert recorder() is recorder()
+    assert recorder().wake("cart:x", 7) is True
+    assert SnapshotRecorder(MonotonicClock()).wake("cart:x", 8) is True  # no publish to lean on
+    assert [args for _, args in published] == [(6, 6, WATCH_POLLS), (7, 7, WATCH_POLLS)]
 
 
 def test_eager_celery_delivers_every_change_at_once(shop: TalonOneHarness) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from celery import Celery
 from django.test import override_settings
-from django.utils import timezone
 
 from django_talonone.emulator import Emulator
 from django_talonone.models import CustomerSession
 from django_talonone.services.clients import client_factory_override
+from tests.clocks import OutboxClock
 
 SETTINGS = {
     "BASE_URL": "http://talonone.emulator",
@@ -56,26 +55,9 @@ def emulator() -> Iterator[Emulator]:
         yield emulator
 
 
-class FakeClock:
-    """A clock tests move by hand instead of sleeping.
-
-    It starts a minute ahead of the wall clock, so rows the test enqueues (stamped with
-    the real time) are already due for it.
-    """
-
-    def __init__(self) -> None:
-        self.now = timezone.now() + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> OutboxClock:
+    return OutboxClock()
 
 
 def item(sku: str, price: str, quantity: int = 1) -> dict[str, Any]:

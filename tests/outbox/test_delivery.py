@@ -27,8 +27,9 @@ from django_talonone.outbox import (
     retry_dead,
     session_lane,
 )
+from tests.clocks import OutboxClock
 
-from .conftest import FakeClock, item, new_session, operations, return_body, session_body
+from .conftest import item, new_session, operations, return_body, session_body
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_returns_carry_a_stable_idempotency_key(emulator: Emulator) -> None:
     assert all("Idempotency-Key" not in e["headers"] for e in updates)
 
 
-def test_server_errors_are_retried_with_backoff(emulator: Emulator, clock: FakeClock) -> None:
+def test_server_errors_are_retried_with_backoff(emulator: Emulator, clock: OutboxClock) -> None:
     rows = _order(emulator, with_return=False)
     emulator.set_faults(seed=1, error_rates={503: 1.0})
     result = deliver_lane(LANE, clock=clock)
@@ -126,7 +127,7 @@ def test_server_errors_are_retried_with_backoff(emulator: Emulator, clock: FakeC
 
 
 def test_backoff_grows_until_the_row_dies_and_the_signal_fires(
-    emulator: Emulator, clock: FakeClock, django_capture_on_commit_callbacks: Capture
+    emulator: Emulator, clock: OutboxClock, django_capture_on_commit_callbacks: Capture
 ) -> None:
     [row] = _order(emulator, with_return=False)[:1]
     emulator.set_faults(seed=1, error_rates={503: 1.0})
@@ -184,7 +185,7 @@ def test_a_bad_request_is_dead_at_once(emulator: Emulator) -> None:
 
 
 def test_retry_dead_replays_once_and_unblocks_the_lane(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     rows = _order(emulator)
     emulator.set_faults(seed=1, error_rates={503: 1.0}, operations=["returnCartItems"])
@@ -209,7 +210,7 @@ def test_retry_dead_replays_once_and_unblocks_the_lane(
 
 
 def test_an_expired_lease_is_reclaimed_and_the_stale_worker_loses(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     rows = _order(emulator, with_return=False)
     lease_end = clock.now + timedelta(seconds=30)
@@ -232,7 +233,7 @@ def test_batch_limit_stops_a_lane_with_work_left(emulator: Emulator) -> None:
     assert _statuses(rows)[2] == DeliveryStatus.PENDING
 
 
-def test_deliver_pending_drains_every_due_lane(emulator: Emulator, clock: FakeClock) -> None:
+def test_deliver_pending_drains_every_due_lane(emulator: Emulator, clock: OutboxClock) -> None:
     _order(emulator)
     enqueue(
         Operation.UPDATE_PROFILE,
@@ -251,7 +252,7 @@ def test_deliver_pending_drains_every_due_lane(emulator: Emulator, clock: FakeCl
     assert Delivery.objects.get(pk=later.pk).status == DeliveryStatus.PENDING
 
 
-def test_unexpected_errors_are_retried_not_raised(emulator: Emulator, clock: FakeClock) -> None:
+def test_unexpected_errors_are_retried_not_raised(emulator: Emulator, clock: OutboxClock) -> None:
     row = enqueue(Operation.DELETE_CUSTOMER, lane="profile:ann", args=["ann"])
     Delivery.objects.filter(pk=row.pk).update(operation="no_such_method")
     result = deliver_lane("profile:ann", clock=clock)

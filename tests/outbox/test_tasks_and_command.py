@@ -14,8 +14,9 @@ from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus, Operation
 from django_talonone.outbox import due_lanes, enqueue, profile_lane, sweep
 from django_talonone.tasks import deliver_lane_task, sweep_outbox
+from tests.clocks import OutboxClock
 
-from .conftest import SETTINGS, FakeClock
+from .conftest import SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_task_arguments_are_the_lane_only() -> None:
 
 
 def test_sweeper_wakes_due_lanes_but_not_dead_or_busy_ones(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     due = _profile("due")
     dead = _profile("dead")
@@ -69,7 +70,7 @@ def test_sweeper_wakes_due_lanes_but_not_dead_or_busy_ones(
 
 
 def test_sweeper_leaves_a_lane_whose_head_waits_in_backoff(
-    emulator: Emulator, clock: FakeClock
+    emulator: Emulator, clock: OutboxClock
 ) -> None:
     # Rows behind a head in backoff are not due: waking their lane would only re-queue its
     # task, and with a full batch it would keep a lane that is due from being woken.

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
-from django.utils import timezone
 
 from django_talonone.client import TalonOneError
 from django_talonone.emulator import Emulator
 from django_talonone.outbox import deliver_pending
 from django_talonone.services import evaluate_cart, forget_customer, track_event
 from django_talonone.services.clients import get_client
+from tests.clocks import OutboxClock
 from tests.shop.models import Cart, CartLine, Order, OrderLine
 
 from .conftest import REVOKED_KEY, SETTINGS, TalonOneClient
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = timezone.now() + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
+class Clock(OutboxClock):
     def deliver(self, seconds: float = 10.0) -> None:
         """Deliver what is due now, then move past any backoff."""
         deliver_pending(clock=self)
