@@ -247,6 +247,19 @@ class OrderAdapter(SessionAdapter):
             return None
         return str(order.referral_code or "")
 
+    def get_charged_discount(self, order: Any) -> Decimal | None:
+        """The discount the shop took off this order when charging it, or ``None``.
+
+        ``Decimal(0)`` when it charged full price. The app compares it with the discounts
+        Talon.One records when the order's session closes, and flags a difference (a cart
+        page that showed "promotions unavailable" charges full price, while the close may
+        still apply automatic discounts and count campaign budgets). The default reads the
+        order's ``discount_total`` attribute; an order without one (or ``None``) is not
+        compared.
+        """
+        value = getattr(order, "discount_total", None)
+        return None if value is None else _money("discount_total", value)
+
     def get_cart(self, order: Any) -> Any:
         """The cart the order was placed from, or ``None``."""
         return getattr(order, self.cart_attribute, None) if self.cart_attribute else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -51,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # Whether the Talon.One Application flattens cart items (off in Talon.One by default):
     # it decides whether a return can take some units of a line or only whole lines.
     "CART_ITEM_FLATTENING": False,
+    # Decimals of the Application's currency: what the shop charged and what Talon.One
+    # recorded at the close are compared to this precision.
+    "CURRENCY_DECIMAL_PLACES": 2,
 }
 
 _SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
@@ -80,6 +84,7 @@ class TalonOneSettings:
     fail_mode: FailMode
     delivery: Mapping[str, DeliveryMode]
     cart_item_flattening: bool
+    currency_decimal_places: int
     outbox_max_attempts: int
     outbox_backoff: float
     outbox_backoff_max: float
@@ -104,6 +109,11 @@ class TalonOneSettings:
                 f"settings or set the TALONONE_{key} environment variable."
             )
         return str(value)
+
+    @property
+    def currency_unit(self) -> Decimal:
+        """The smallest amount of the Application's currency: ``Decimal("0.01")`` for 2 places."""
+        return Decimal(1).scaleb(-self.currency_decimal_places)
 
     def call_deadline(self, purpose: str) -> float:
         """Seconds one logical call may take, retries included.
@@ -177,6 +187,15 @@ def _number(key: str, value: Any, kind: type[int] | type[float], minimum: float)
     if number < minimum:
         raise ImproperlyConfigured(f"{_name(key)} must be at least {minimum}; got {value!r}.")
     return number
+
+
+def _decimal_places(value: Any) -> int:
+    places = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 6:
+        raise ImproperlyConfigured(
+            f"{_name('CURRENCY_DECIMAL_PLACES')} must be a whole number from 0 to 6; got {value!r}."
+        )
+    return places
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -283,6 +302,7 @@ def get_settings() -> TalonOneSettings:
         fail_mode=fail_mode,
         delivery=_delivery(raw["DELIVERY"]),
         cart_item_flattening=_flag("CART_ITEM_FLATTENING", raw["CART_ITEM_FLATTENING"]),
+        currency_decimal_places=_decimal_places(raw["CURRENCY_DECIMAL_PLACES"]),
         outbox_max_attempts=_number("OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1),
         outbox_backoff=_number("OUTBOX_BACKOFF", raw["OUTBOX_BACKOFF"], float, 0),
         outbox_backoff_max=_number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),

@@ -16,6 +16,7 @@ from django.dispatch import Signal
 
 __all__ = [
     "cart_changed",
+    "charge_mismatch",
     "customer_changed",
     "customer_deleted",
     "delivery_dead",
@@ -49,6 +50,10 @@ session_evaluated = Signal()
 #: ``delivery`` (the discarded ``Delivery``), ``user`` (who discarded it, or ``None``),
 #: ``reason`` (str): staff gave up on a dead call, and its lane moved on.
 delivery_discarded = Signal()
+#: ``session`` (the order's ``CustomerSession``), ``charged``, ``recorded``, ``difference``
+#: (``Decimal``, recorded minus charged): Talon.One's close recorded another discount than
+#: the shop charged (see ``OrderAdapter.get_charged_discount``).
+charge_mismatch = Signal()
 
 # Imported last: the outbox package imports the services, which import the signals above.
 from django_talonone.outbox.store import delivery_dead  # noqa: E402

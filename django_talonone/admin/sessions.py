@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from django_talonone.cart import Evaluation
+from django_talonone.conf import get_settings
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 
 from .base import AnyModelAdmin, ReadOnlyAdmin
@@ -48,6 +49,39 @@ def _deliveries_link(model_admin: AnyModelAdmin, filters: dict[str, Any], count:
     return changelist_link(model_admin, Delivery, filters, text)
 
 
+def _amount(value: Decimal) -> Decimal:
+    """``value`` to the currency's decimals (``5.00``, not the column's ``5.000000``)."""
+    rounded = value.quantize(get_settings().currency_unit)
+    return rounded if rounded == value else value.normalize()
+
+
+class ChargeFilter(admin.SimpleListFilter):
+    """Orders whose close recorded another discount than the shop charged, for staff to
+    settle (refund the difference, return the lines, or accept it)."""
+
+    title = _("charged vs recorded")
+    parameter_name = "charge"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("differs", _("differs")),
+            ("matches", _("matches")),
+            ("unknown", _("not compared")),
+        ]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[CustomerSession]
+    ) -> QuerySet[CustomerSession]:
+        compared = Q(charged_discount__isnull=False, recorded_discount__isnull=False)
+        if self.value() == "differs":
+            return queryset.filter(charge_difference__isnull=False)
+        if self.value() == "matches":
+            return queryset.filter(compared, charge_difference__isnull=True)
+        if self.value() == "unknown":
+            return queryset.exclude(compared)
+        return queryset
+
+
 @admin.register(CustomerSession)
 class CustomerSessionAdmin(ReadOnlyAdmin):
     list_display = [
@@ -56,11 +90,12 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
         "sent",
         "profile_id",
         "discount_total",
+        "charge_check",
         "evaluated_at",
         "evaluation_failed",
         "created_at",
     ]
-    list_filter = ["state", "evaluation_failed"]
+    list_filter = ["state", "evaluation_failed", ChargeFilter]
     search_fields = ["=session_id", "=profile_id", "=object_id"]
     date_hierarchy = "created_at"
     ordering = ["-id"]
@@ -84,6 +119,16 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             },
         ),
         (_("Last evaluation"), {"fields": ["evaluation_summary"]}),
+        (
+            _("Charged vs recorded"),
+            {
+                "fields": ["charge_check", "charged_discount", "recorded_discount"],
+                "description": _(
+                    "The discount the shop charged for the order, and the one Talon.One "
+                    "recorded when the session closed."
+                ),
+            },
+        ),
         (
             _("Raw data"),
             {"classes": ["collapse"], "fields": ["last_evaluation_json", "last_effects_json"]},
@@ -124,6 +169,28 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
         if evaluation is None or not session.last_evaluation:
             return None
         return evaluation.discount_total
+
+    @admin.display(description=_("charged vs recorded"), ordering="charge_difference")
+    def charge_check(self, session: CustomerSession) -> str:
+        """Plain words for the comparison: what staff must look at, and which way."""
+        difference = session.charge_difference
+        if difference is not None:
+            more_or_less = _("more") if difference > 0 else _("less")
+            return str(
+                _("Talon.One recorded %(amount)s %(more_or_less)s discount than charged")
+            ) % {
+                "amount": _amount(abs(difference)),
+                "more_or_less": more_or_less,
+            }
+        if session.charged_discount is None:
+            return (
+                str(_("not told what was charged"))
+                if session.recorded_discount is not None
+                else "-"
+            )
+        if session.recorded_discount is None:
+            return str(_("close not recorded yet"))
+        return str(_("matches"))
 
     @admin.display(description=_("shop object"))
     def shop_object_link(self, session: CustomerSession) -> SafeString:

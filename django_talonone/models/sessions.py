@@ -22,11 +22,17 @@ def new_session_id() -> str:
     return uuid.uuid4().hex
 
 
+#: Room for any amount below the adapters' limit, to a millionth (Talon.One's effects can
+#: carry more decimals than the currency).
+MONEY_DIGITS, MONEY_PLACES = 20, 6
+
+
 class CustomerSession(models.Model):
     """One Talon.One customer session, linked to the shop object (cart or order) it mirrors.
 
     ``last_evaluation`` is the plain summary the cart renders (see ``cart.Evaluation``);
-    ``last_effects`` keeps Talon.One's raw effects for audits and debugging.
+    ``last_effects`` keeps Talon.One's raw effects for audits and debugging. The three
+    discount fields compare what the shop charged with what the close recorded.
     """
 
     session_id = models.CharField(
@@ -46,6 +52,34 @@ class CustomerSession(models.Model):
     evaluated_at = models.DateTimeField(null=True, blank=True)
     evaluation_failed = models.BooleanField(
         default=False, help_text=_("The last evaluation could not reach Talon.One.")
+    )
+    charged_discount = models.DecimalField(
+        _("charged discount"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        help_text=_("The discount the shop gave when it charged the order (its adapter says)."),
+    )
+    recorded_discount = models.DecimalField(
+        _("recorded discount"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        help_text=_("The discounts Talon.One recorded when the session closed."),
+    )
+    charge_difference = models.DecimalField(
+        _("recorded minus charged"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Set when Talon.One recorded a different discount than the shop charged: "
+            "positive when it recorded more."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

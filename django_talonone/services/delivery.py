@@ -26,6 +26,7 @@ from django_talonone.models import (
     SyncState,
 )
 from django_talonone.outbox.payload import decode_payload, json_safe
+from django_talonone.services.charges import check_charge
 from django_talonone.services.clients import get_client
 
 #: Operations sent as POST: they carry an Idempotency-Key so a retry is applied once.
@@ -86,6 +87,8 @@ def record_session_reply(
         evaluated_at=session.evaluated_at,
     )
     session.last_evaluation = evaluation.to_dict()
+    if sent_state == SessionState.CLOSED and session.state == SessionState.CLOSED:
+        fields += check_charge(session, evaluation.discount_total)
     session.save(update_fields=fields)
     return evaluation
 

@@ -277,6 +277,7 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
     require_saved(order, "order")
     adapter = adapter or order_adapter_for(order)
     body = adapter.build_session(order, state="closed")
+    charged = adapter.get_charged_discount(order)
     with transaction.atomic():
         session = order_session(order)
         if session is not None and session.state != SessionState.OPEN:
@@ -289,6 +290,7 @@ def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> 
         _link(session, order)
         session.profile_id = body["customerSession"]["profileId"]
         session.state = SessionState.CLOSED
+        session.charged_discount = charged
         session.save()
         if cart is not None:
             lane = cart_lane(cart.__class__._meta.label_lower, cart.pk)

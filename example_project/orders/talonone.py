@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django_talonone.cart import OrderAdapter
 
 from .models import Order, OrderLine
@@ -14,3 +16,7 @@ class ShopOrderAdapter(OrderAdapter):
     placed_values = (Order.Status.PAID,)
     cancelled_values = (Order.Status.CANCELLED,)
     cart_attribute = "cart"
+
+    def get_charged_discount(self, order: Order) -> Decimal:
+        """What checkout took off (``Order.discount``): the app flags a close that differs."""
+        return order.discount

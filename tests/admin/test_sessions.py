@@ -173,3 +173,39 @@ def test_sessions_say_whether_talon_one_has_every_change(
         superuser_client, url("customersession_change", sessions["s-waiting"].pk), talonone
     )
     assert "2 calls waiting" in change
+
+
+def test_charged_vs_recorded_has_a_column_a_filter_and_a_section(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    from tests.shop.models import Order, OrderLine
+
+    def placed(charged: Decimal | None) -> CustomerSession:
+        with transaction.atomic():
+            cart = Cart.objects.create()
+            CartLine.objects.create(cart=cart, sku="TEA", name="Tea", price=Decimal(120))
+            order = Order.objects.create(
+                cart=cart, status=Order.Status.PAID, discount_total=charged
+            )
+            OrderLine.objects.create(order=order, sku="TEA", name="Tea", price=Decimal(120))
+        session = order_session(order)
+        assert session is not None
+        return session
+
+    full_price, fair, untold = placed(Decimal(0)), placed(Decimal(5)), placed(None)
+    listing = url("customersession_changelist")
+    changelist = page(superuser_client, listing, talonone)
+    assert "Talon.One recorded 5.00 more discount than charged" in changelist
+    assert "not told what was charged" in changelist
+    differs = page(superuser_client, listing + "?charge=differs", talonone)
+    assert full_price.session_id in differs
+    assert fair.session_id not in differs
+    matches = page(superuser_client, listing + "?charge=matches", talonone)
+    assert fair.session_id in matches
+    assert full_price.session_id not in matches
+    unknown = page(superuser_client, listing + "?charge=unknown", talonone)
+    assert untold.session_id in unknown
+    assert fair.session_id not in unknown
+    change = page(superuser_client, url("customersession_change", full_price.pk), talonone)
+    assert "Charged vs recorded" in change
+    assert "Talon.One recorded 5.00 more discount than charged" in change

@@ -24,6 +24,7 @@ from django_talonone.adapters import InvalidPayload
 from django_talonone.emulator import Emulator
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import deliver_pending, due_lanes
+from django_talonone.services import evaluate_cart
 from tests.clocks import OutboxClock
 from tests.shop.models import Cart, CartLine, Order, OrderLine
 
@@ -103,7 +104,11 @@ def _cart_step(index: int, shopper: Shopper, step: str) -> None:
             line.save()
         elif step == "order":
             cart = Cart.objects.get(pk=pk)
+            # Checkout charges what Talon.One says now, or full price when it cannot say.
+            shown = evaluate_cart(cart)
+            charged = shown.discount_total if shown.available else Decimal(0)
             order = Order(pk=pk, user=cart.user, cart=cart, coupon_code=cart.coupon_code)
+            order.discount_total = charged
             order.status = Order.Status.PAID
             order.save()  # the order row first, its lines after, as shops do
             for line in cart.lines.order_by("pk"):
@@ -225,6 +230,15 @@ def canonical(value: Any, labels: dict[str, str]) -> Any:
     if isinstance(value, str):
         return labels.get(value, value)
     return value
+
+
+def charges() -> list[tuple[str, Decimal | None, Decimal | None, Decimal | None]]:
+    """Per order session: (label, charged, recorded at the close, difference flagged)."""
+    labels = session_labels()
+    return sorted(
+        (labels[s.session_id], s.charged_discount, s.recorded_discount, s.charge_difference)
+        for s in CustomerSession.objects.filter(content_type__model="order")
+    )
 
 
 def emulator_outcome(emulator: Emulator) -> dict[str, Any]:

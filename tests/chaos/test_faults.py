@@ -24,8 +24,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from django_talonone import signals
 from django_talonone.emulator import Emulator
-from django_talonone.models import Delivery, DeliveryStatus, SessionReturn
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import delivery_dead
 from tests.clocks import OutboxClock
 
@@ -35,6 +36,7 @@ from .shop import (
     Round,
     Scenario,
     Shopper,
+    charges,
     close_shop,
     differences,
     emulator_outcome,
@@ -128,6 +130,38 @@ def no_faults(emulator: Emulator) -> Round:
 
 
 @contextmanager
+def mismatches() -> Iterator[list[str]]:
+    """The sessions ``charge_mismatch`` was sent for."""
+    received: list[str] = []
+
+    def record(sender: Any, session: CustomerSession, **kwargs: Any) -> None:
+        received.append(session.session_id)
+
+    signals.charge_mismatch.connect(record, weak=False, dispatch_uid="chaos-charge")
+    try:
+        yield received
+    finally:
+        signals.charge_mismatch.disconnect(dispatch_uid="chaos-charge")
+
+
+def check_charges(flagged: list[str]) -> int:
+    """Every placed order's close was recorded and compared with what checkout charged: a
+    difference is flagged (and announced once) exactly when the two differ. Returns how
+    many were flagged."""
+    orders = CustomerSession.objects.filter(content_type__model="order")
+    for session in orders:
+        assert session.charged_discount is not None
+        assert session.recorded_discount is not None, f"close of {session} not recorded"
+        difference = session.recorded_discount - session.charged_discount
+        assert session.charge_difference == (difference or None), session
+    expected = sorted(
+        orders.filter(charge_difference__isnull=False).values_list("session_id", flat=True)
+    )
+    assert sorted(flagged) == expected
+    return len(expected)
+
+
+@contextmanager
 def dead_letters() -> Iterator[list[int]]:
     received: list[int] = []
 
@@ -144,10 +178,12 @@ def dead_letters() -> Iterator[list[int]]:
 def run(
     scenario: Scenario, emulator: Emulator, clock: OutboxClock, before_round: Round
 ) -> dict[str, Any]:
-    with dead_letters() as dead:
+    with dead_letters() as dead, mismatches() as flagged:
         shop(scenario, clock, before_round)
         settle(clock, before_round)
     outcome = {
+        "flagged": check_charges(flagged),
+        "charges": charges(),
         "talonone": emulator_outcome(emulator),
         "outbox": outbox_outcome(),
         "dead": sorted(dead),
@@ -204,6 +240,17 @@ def test_faults_change_nothing_talon_one_ends_up_with(
     assert [row for row in healthy["outbox"] if row[3] == DeliveryStatus.DEAD] == []
     assert chaotic["dead"] == chaotic["dead_rows"] == []
     assert healthy_requests > 0
+    # Charged vs recorded: checkout charged what Talon.One showed, so a healthy run never
+    # differs; a faulted one differs exactly where checkout had to charge full price while
+    # the close recorded a discount, and each of those was flagged (check_charges).
+    assert healthy["flagged"] == 0
+    assert all(difference is None for *_, difference in healthy["charges"])
+    recorded = {label: recorded for label, _, recorded, _ in healthy["charges"]}
+    for label, charged, got, difference in chaotic["charges"]:
+        assert got == recorded[label]  # the close records the same, faults or not
+        if charged != got:
+            assert charged == 0, f"{label}: checkout showed a discount the close disagrees with"
+            assert difference == got
     # And in absolute terms: coupons redeemed once per kept order, profiles as last edited.
     talonone = chaotic["talonone"]
     kept = [s for s in scenario.shoppers if s.coupon and s.fate in KEPT_ORDERS]

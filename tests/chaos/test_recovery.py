@@ -132,3 +132,47 @@ def test_a_revoked_key_parks_calls_as_dead_until_retried(
     assert [s["state"] for s in sessions] == ["partially_returned"] * 3
     assert emulator.state.data["couponUsage"]["WELCOME10"]["usageCounter"] == 3
     close_shop(emulator)
+
+
+def test_a_call_talon_one_must_always_refuse_is_discarded_and_its_lane_moves_on(
+    emulator: Emulator, clock: OutboxClock
+) -> None:
+    """Misconfigured: the app is told the Application flattens cart items, which it does not
+    (the emulator's default). A unit of a 2-unit line returns the whole line, so the next
+    unit is refused with a 400 on every attempt: the row is dead, retrying fails again,
+    and the cancel queued behind it waits. Staff discard it and the lane moves on."""
+    from django_talonone.services import discard_deliveries, refund_order_lines
+    from tests.shop.models import Order
+
+    with override_settings(TALONONE={**SETTINGS, "CART_ITEM_FLATTENING": True}):
+        people = [Shopper((SHOES, SOCKS), coupon=True, fate="order") for _ in range(3)]
+        shop(simple_scenario(people), clock, _healthy)
+        drain(clock, _healthy)
+        for order in Order.objects.order_by("pk"):
+            socks = order.lines.get(sku="socks")
+            refund_order_lines(order, [(socks, 1)])
+            refund_order_lines(order, [(socks, 1)])
+            order.status = Order.Status.CANCELLED
+            order.save()
+        drain(clock, _healthy)
+        dead = Delivery.objects.filter(status=DeliveryStatus.DEAD)
+        assert dead.count() == len(people)
+        assert {row.last_error_status for row in dead} == {400}
+        blocked = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        assert blocked.count() == len(people)  # each order's cancel, behind its dead return
+
+        assert retry_dead(dead) == len(people)  # it cannot succeed: dead again
+        drain(clock, _healthy)
+        assert Delivery.objects.filter(status=DeliveryStatus.DEAD).count() == len(people)
+
+        discarded = discard_deliveries(
+            Delivery.objects.filter(status=DeliveryStatus.DEAD), reason="whole line returned"
+        )
+        assert len(discarded) == len(people)
+        drain(clock, _healthy)
+    statuses = set(Delivery.objects.values_list("status", flat=True))
+    assert statuses <= {DeliveryStatus.DONE, DeliveryStatus.SUPERSEDED, DeliveryStatus.DISCARDED}
+    sessions = emulator.state.data["sessions"].values()
+    assert [s["state"] for s in sessions] == ["cancelled"] * len(people)
+    assert emulator.state.data["couponUsage"]["WELCOME10"]["usageCounter"] == 0
+    close_shop(emulator)

@@ -38,6 +38,8 @@ class Order(models.Model):
     cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     coupon_code = models.CharField(max_length=100, blank=True)
+    #: The discount the shop charged (``None``: the shop keeps no record of it).
+    discount_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     def __str__(self) -> str:
         return f"order {self.pk} ({self.status})"
