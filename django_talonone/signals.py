@@ -44,7 +44,10 @@ customer_deleted = Signal()
 #: ``profile_id``, ``event_type``, ``attributes``, optional ``session_id``.
 event_tracked = Signal()
 
-# Announced by the app (``delivery_dead``, from the outbox: a call that kept failing).
+# Announced by the app.
+#: ``delivery`` (the ``Delivery``): the outbox parked a call as dead (it cannot succeed, or
+#: used up its attempts); its lane waits until staff retry or discard it.
+delivery_dead = Signal()
 #: ``session`` (``CustomerSession``), ``evaluation`` (``Evaluation``), after every evaluation.
 session_evaluated = Signal()
 #: ``delivery`` (the discarded ``Delivery``), ``user`` (who discarded it, or ``None``),
@@ -54,6 +57,3 @@ delivery_discarded = Signal()
 #: (``Decimal``, recorded minus charged): Talon.One's close recorded another discount than
 #: the shop charged (see ``OrderAdapter.get_charged_discount``).
 charge_mismatch = Signal()
-
-# Imported last: the outbox package imports the services, which import the signals above.
-from django_talonone.outbox.store import delivery_dead  # noqa: E402

@@ -41,12 +41,12 @@ from django_talonone.client import (
 from django_talonone.client.retry import retry_after_seconds
 from django_talonone.conf import TalonOneSettings, get_settings
 from django_talonone.models import Delivery, DeliveryStatus
-from django_talonone.services import delivery as service
-from django_talonone.services.cart_snapshots import NothingToSend, prepare
+from django_talonone.signals import delivery_dead
 
 from .claims import Claim, LaneState, NoClaim, claim_head, settle
-from .payload import json_safe, referenced_cart
-from .store import delivery_dead, kick
+from .hooks import NothingToSend, hooks
+from .payload import json_safe
+from .store import kick
 
 logger = logging.getLogger("django_talonone.outbox")
 
@@ -157,7 +157,7 @@ def _succeed(claim: Claim, reply: Any, now: datetime) -> bool:
         ):
             logger.warning("Outbox delivery #%s lost its lease; outcome dropped", claim.delivery.pk)
             return False
-        service.apply_reply(claim.delivery, reply)
+        hooks().apply_reply(claim.delivery, reply)
     return True
 
 
@@ -197,7 +197,7 @@ def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSet
             return False
         if dead:
             row.status, row.last_error, row.last_error_status = fields["status"], message, status
-            service.apply_failure(row, message)
+            hooks().apply_failure(row, message)
             transaction.on_commit(
                 partial(delivery_dead.send, sender=Delivery, delivery=row), using=using
             )
@@ -226,16 +226,16 @@ def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone
         if isinstance(outcome, NoClaim):
             result.state, result.wake_at = outcome.state, outcome.wake_at
             return result
+        handlers = hooks()
         try:
-            if referenced_cart(outcome.delivery.payload) is not None:
-                prepare(outcome.delivery)
-            reply = service.send(outcome.delivery)
+            handlers.prepare(outcome.delivery)
+            reply = handlers.send(outcome.delivery)
         except NothingToSend as reason:
             if _settle_done(outcome, str(reason), None, clock()):
                 result.delivered += 1
             continue
         except Exception as error:
-            settled = service.settled_without_success(outcome.delivery, error)
+            settled = handlers.settled_without_success(outcome.delivery, error)
             if settled is not None:
                 status = error.status_code if isinstance(error, TalonOneAPIError) else None
                 if _settle_done(outcome, settled, status, clock()):

@@ -50,6 +50,7 @@ from django_talonone.conf import get_settings
 from django_talonone.models import Delivery, DeliveryStatus, Operation
 from django_talonone.models.outbox import new_idempotency_key
 
+from .hooks import hooks
 from .lanes import cart_lane
 from .payload import cart_reference
 from .store import kick
@@ -164,17 +165,17 @@ class SnapshotRecorder:
             covered = row_id > last[1] if last and now - last[0] < WAKE_INTERVAL else None
         if covered:
             return False
-        task = _watch_task()
-        if task is None:
+        waker = hooks().waker
+        if waker is None:
             logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
             return False
-        if covered is False or task.app.conf.task_always_eager:
+        if covered is False or waker.eager:
             kick(lane)
             return False
         with self._lock:
             self._last_publish = (now, row_id - 1)
         try:
-            task.delay(row_id - 1, row_id - 1, WATCH_POLLS)
+            waker.watch(row_id - 1, WATCH_POLLS)
         except Exception as error:
             self.forget_last_publish()  # the next change tries again
             # The broker's error text can embed its URL and password: log the type only.
@@ -226,14 +227,6 @@ def insert_cart_change(model_label: str, pk: str | int) -> Callable[[], None]:
 def record_cart_change(model_label: str, pk: str | int) -> int:
     """:meth:`SnapshotRecorder.record` on this process's recorder."""
     return recorder().record(model_label, pk)
-
-
-def _watch_task() -> Any:
-    try:
-        from django_talonone.tasks import watch_outbox
-    except ImportError:  # Celery is not installed
-        return None
-    return watch_outbox
 
 
 def watch(floor: int) -> tuple[list[str], int]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import router, transaction
 from django.db.models import Max, QuerySet
-from django.dispatch import Signal
 from django.utils import timezone
 
 from django_talonone.models import (
@@ -27,25 +26,25 @@ from django_talonone.models import (
     ReturnState,
     SessionReturn,
 )
+from django_talonone.signals import delivery_dead
 
+from .hooks import hooks
 from .lanes import MAX_LANE_LENGTH
 from .payload import encode_payload
 
-logger = logging.getLogger("django_talonone.outbox")
+__all__ = ["delivery_dead", "discard_dead", "enqueue", "kick", "retry_dead"]
 
-#: Sent once a delivery is parked as dead: ``sender=Delivery, delivery=<the row>``.
-delivery_dead = Signal()
+logger = logging.getLogger("django_talonone.outbox")
 
 
 def kick(lane: str) -> None:
     """Queue the delivery task for ``lane``; failures only log (the sweeper catches up)."""
-    try:
-        from django_talonone.tasks import deliver_lane_task
-    except ImportError:
+    waker = hooks().waker
+    if waker is None:
         logger.debug("Celery is not installed; outbox lane %s waits for talonone_deliver", lane)
         return
     try:
-        deliver_lane_task.delay(lane)
+        waker.kick(lane)
     except Exception as error:
         # The broker's error text can embed its URL and password: log the type only.
         logger.warning(

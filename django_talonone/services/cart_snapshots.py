@@ -25,16 +25,13 @@ from django.utils import timezone
 
 from django_talonone.adapters import InvalidPayload
 from django_talonone.models import Delivery, DeliveryStatus
+from django_talonone.outbox.hooks import NothingToSend
 from django_talonone.outbox.payload import encode_payload, referenced_cart
 from django_talonone.registry import cart_adapter_for
 
 from .sessions import cart_session, open_session
 
 logger = logging.getLogger("django_talonone.services")
-
-
-class NothingToSend(Exception):
-    """The row is settled without a call; the message says why."""
 
 
 def supersede_followers(delivery: Delivery) -> int:

@@ -15,9 +15,10 @@ from .bulk import (
     sync_profiles_task,
     sync_reservations_task,
 )
-from .delivery import deliver_lane_task, sweep_outbox, watch_outbox
+from .delivery import CeleryWaker, deliver_lane_task, sweep_outbox, watch_outbox
 
 __all__ = [
+    "CeleryWaker",
     "create_referral_codes_task",
     "delete_audiences_task",
     "deliver_lane_task",
