@@ -4,18 +4,23 @@ The quickstart acceptance test applies the page's snippets as a reader would pas
 this module finds them in the Markdown (a snippet is never copied into a test), says which
 file each one belongs to, and turns the page's shell lines into commands for the fresh
 virtual environment. It also runs those commands with a timeout and a failure message that
-shows what the command printed.
+shows what the command printed, and starts and stops the emulator the page runs.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import re
 import shlex
+import socket
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: A fenced block at the start of a line: ```lang ... ``` (the page indents none).
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
@@ -136,3 +141,66 @@ def run(
     if check:
         assert result.returncode == 0, describe(argv, result)
     return result
+
+
+def last_json(result: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def redis_is_listening() -> bool:
+    """Whether the broker of the page's CELERY_BROKER_URL (localhost:6379) accepts a socket."""
+    try:
+        with socket.create_connection(("localhost", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The project, migrated, with the emulator running and the page's environment."""
+
+    root: Path
+    python: Path
+    env: dict[str, str]
+    url: str  # the emulator's
+    timeout: float  # seconds, for each command
+
+    def run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+        return run(argv, cwd=self.root, env=self.env, timeout=self.timeout)
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run([str(self.python), "manage.py", *args])
+
+
+def started(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """Start ``argv`` and wait for the one line the emulator prints once it listens."""
+    stderr = (cwd.parent / "emulator.stderr").open("w+", encoding="utf-8")
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    output = process.stdout
+    assert output is not None
+    threading.Thread(target=lambda: lines.put(output.readline()), daemon=True).start()
+    try:
+        line = lines.get(timeout=30)
+    except queue.Empty:
+        line = "(nothing within 30 s)"
+    if "listening on http://" not in line:
+        stop(process)
+    stderr.seek(0)
+    assert "listening on http://" in line, f"$ {shlex.join(argv)}\n{line}\n{stderr.read()}"
+    stderr.close()
+    return process, line.rsplit(" ", 1)[-1].strip()
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()  # the emulator exits 0 on SIGTERM
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
