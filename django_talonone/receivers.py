@@ -15,7 +15,7 @@ from django.dispatch import receiver
 
 from django_talonone import signals
 from django_talonone.registry import cart_adapter_for
-from django_talonone.services import profiles, sessions
+from django_talonone.services import orders, profiles, sessions
 from django_talonone.services.sessions import require_saved
 
 
@@ -31,19 +31,19 @@ def on_cart_changed(sender: Any, cart: models.Model, **kwargs: Any) -> None:
 
 @receiver(signals.order_placed, dispatch_uid="django_talonone.order_placed")
 def on_order_placed(sender: Any, order: models.Model, **kwargs: Any) -> None:
-    sessions.place_order(order)
+    orders.place_order(order)
 
 
 @receiver(signals.order_cancelled, dispatch_uid="django_talonone.order_cancelled")
 def on_order_cancelled(sender: Any, order: models.Model, **kwargs: Any) -> None:
-    sessions.cancel_order(order)
+    orders.cancel_order(order)
 
 
 @receiver(signals.order_refunded, dispatch_uid="django_talonone.order_refunded")
 def on_order_refunded(
     sender: Any, order: models.Model, lines: Iterable[Any], **kwargs: Any
 ) -> None:
-    sessions.refund_order_lines(order, lines)
+    orders.refund_order_lines(order, lines)
 
 
 @receiver(signals.customer_changed, dispatch_uid="django_talonone.customer_changed")

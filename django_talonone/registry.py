@@ -1,22 +1,21 @@
 """Registering shop models: one line per model and the app follows them on its own.
 
 ``register_cart(Cart, MyCartAdapter)`` connects ``post_save``/``post_delete`` of the cart
-and of its ``line_model``, so any change to a cart is sent to Talon.One once per
-transaction, after it commits. ``register_order`` watches orders for the *transitions* into
-placed and cancelled (the previous value is remembered when the instance is loaded or
-saved), so re-saving a placed order does nothing. ``register_customer`` keeps profiles in
-sync and erases a deleted customer's data.
+and of its ``line_model``, so any change to a cart is recorded in the transaction that
+makes it and sent to Talon.One once per transaction. ``register_order`` watches orders for
+the *transitions* into placed and cancelled (the previous value is remembered when the
+instance is loaded or saved), so re-saving a placed order does nothing.
+``register_customer`` keeps profiles in sync and erases a deleted customer's data.
 
-Order transitions are handled when the transaction commits rather than at ``save()``,
-because shops usually save the order first and its lines after. Shops that want the close
-written in the very same transaction call ``services.place_order`` themselves once the
-order is complete.
+Every one of these is written to the outbox in the shop's own transaction, at the
+``save()`` itself. An order's close is written as "order X was placed" and built from the
+order when it is delivered, because shops usually save the order first and its lines
+after; shops that call ``services.place_order`` themselves get the close built (and
+checked) in that call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -92,20 +91,6 @@ def unregister(model: ModelType) -> None:
         signal.disconnect(sender=sender, dispatch_uid=uid)
 
 
-def _defer(
-    action: str,
-    model: ModelType,
-    pk: Any,
-    handler: Callable[[Any], Any],
-    using: str,
-    *,
-    load: bool = True,
-) -> None:
-    from django_talonone.services.coalescing import defer
-
-    defer(action, model, pk, handler, using, load=load)
-
-
 def register_cart(
     model: ModelType,
     adapter: type[CartAdapter] | CartAdapter = CartAdapter,
@@ -171,16 +156,18 @@ def register_order(
     def loaded(sender: ModelType, instance: Any, **kwargs: Any) -> None:
         setattr(instance, _STATE, state(instance) if instance.pk is not None else (False, False))
 
-    def saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
-        from django_talonone.services.sessions import cancel_order, place_order
+    def saved(sender: ModelType, instance: Any, **kwargs: Any) -> None:
+        # Written in the saving transaction: the close as "order X was placed", built when
+        # it is delivered (the lines are usually saved after the order), and the cancel.
+        from django_talonone.services.orders import cancel_order, record_order_placed
 
         was_placed, was_cancelled = getattr(instance, _STATE, (False, False))
         placed, cancelled = state(instance)
         setattr(instance, _STATE, (placed, cancelled))
         if placed and not was_placed:
-            _defer("place", model, instance.pk, partial(place_order, adapter=made), using)
+            record_order_placed(instance, adapter=made)
         if cancelled and not was_cancelled:
-            _defer("cancel", model, instance.pk, cancel_order, using)
+            cancel_order(instance)
 
     _connect(model, post_init, model, loaded)
     _connect(model, post_save, model, saved)

@@ -127,6 +127,19 @@ def referenced_cart(stored: Mapping[str, Any]) -> tuple[str, str] | None:
     return str(reference["model"]), str(reference["pk"])
 
 
+def order_reference(model_label: str, pk: str | int) -> dict[str, Any]:
+    """What an order's close stores until it is built (see ``services.orders``)."""
+    return {"order": {"model": model_label, "pk": str(pk)}}
+
+
+def referenced_order(stored: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(model label, pk)`` of an order close's payload, ``None`` for any other call."""
+    reference = stored.get("order")
+    if not isinstance(reference, Mapping):
+        return None
+    return str(reference["model"]), str(reference["pk"])
+
+
 def decode_payload(stored: Mapping[str, Any]) -> tuple[list[str | int], Any, dict[str, Any]]:
     """``(args, body, query)`` ready for the client, with every stored Decimal restored."""
     document: dict[str, Any] = {

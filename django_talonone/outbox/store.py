@@ -74,8 +74,12 @@ def enqueue(
     session_return: SessionReturn | None = None,
     supersedable: bool = False,
     wake: bool = True,
+    reference: Mapping[str, Any] | None = None,
 ) -> Delivery:
     """Write one Talon.One call to the outbox, to be delivered after the commit.
+
+    ``reference`` is stored next to the call (e.g. ``{"order": ...}``) for a call whose
+    body is built when it is delivered, by the ``prepare`` hook.
 
     ``supersedable=True`` marks an open-cart snapshot: older pending snapshots of the same
     lane with nothing else queued after them are marked superseded, so only the newest
@@ -86,6 +90,7 @@ def enqueue(
     if not isinstance(lane, str) or not lane or len(lane) > MAX_LANE_LENGTH:
         raise ValueError(f"lane must be a non-empty string of at most {MAX_LANE_LENGTH} chars")
     payload = encode_payload(args, body, query)
+    payload.update(reference or {})
     using = router.db_for_write(Delivery)
     with transaction.atomic(using=using):
         if supersedable:

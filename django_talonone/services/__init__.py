@@ -15,6 +15,7 @@ from .audiences import (
 )
 from .bulk_profiles import start_customer_erasure, start_profile_sync
 from .discards import discard_deliveries
+from .orders import cancel_order, place_order, refund_order_lines
 from .profiles import forget_customer, sync_customer, track_event
 from .referrals import referral_code_for, start_referral_codes
 from .reservations import (
@@ -25,14 +26,11 @@ from .reservations import (
     start_reservation_sync,
 )
 from .sessions import (
-    cancel_order,
     enqueue_cart,
     evaluate_cart,
     open_session,
     order_session,
-    place_order,
     record_evaluation,
-    refund_order_lines,
 )
 
 __all__ = [

@@ -32,6 +32,7 @@ def send(
     session: CustomerSession | None = None,
     session_return: SessionReturn | None = None,
     supersedable: bool = False,
+    reference: Mapping[str, Any] | None = None,
 ) -> Delivery:
     """Queue the call for ``event`` (a ``DELIVERY`` key) and, in sync mode, deliver it now."""
     sync = get_settings().delivery_mode(event) == "sync"
@@ -44,6 +45,7 @@ def send(
         session_return=session_return,
         supersedable=supersedable,
         wake=not sync,
+        reference=reference,
     )
     if sync:
         transaction.on_commit(partial(_deliver_now, lane), using=router.db_for_write(Delivery))

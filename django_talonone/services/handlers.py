@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from django_talonone.models import Delivery
 from django_talonone.outbox.hooks import OutboxHooks, Waker
-from django_talonone.outbox.payload import referenced_cart
+from django_talonone.outbox.payload import referenced_cart, referenced_order
 
-from . import cart_snapshots, delivery
+from . import cart_snapshots, delivery, orders
 
 
 def prepare(row: Delivery) -> None:
     """Build the call of a row stored as a reference; other rows carry theirs already."""
     if referenced_cart(row.payload) is not None:
         cart_snapshots.prepare(row)
+    elif referenced_order(row.payload) is not None:
+        orders.prepare_close(row)
 
 
 def outbox_hooks(waker: Waker | None) -> OutboxHooks:

@@ -17,39 +17,33 @@ a fresh id: a closed session's id is never reused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
-from django.db import models, router, transaction
+from django.db import models, router
 from django.utils import timezone
 
-from django_talonone.adapters import CartAdapter, InvalidPayload, OrderAdapter
+from django_talonone.adapters import CartAdapter, InvalidPayload
 from django_talonone.client import TalonOneAPIError, TalonOneError
 from django_talonone.conf import get_settings
 from django_talonone.evaluation import Evaluation
 from django_talonone.models import (
     CustomerSession,
     Delivery,
-    DeliveryStatus,
-    Operation,
-    SessionReturn,
     SessionState,
 )
-from django_talonone.outbox.lanes import cart_lane, session_lane
+from django_talonone.outbox.lanes import session_lane
 from django_talonone.outbox.snapshots import insert_cart_change, record_cart_change
-from django_talonone.registry import cart_adapter_for, order_adapter_for
+from django_talonone.registry import cart_adapter_for
 from django_talonone.services.clients import get_client
 from django_talonone.services.delivery import record_session_reply
 from django_talonone.signals import session_evaluated
 
-from . import coalescing, dispatch, returns_guard
+from . import coalescing
 
 logger = logging.getLogger("django_talonone.services")
-
-_CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
 
 
 def require_saved(obj: Any, role: str) -> None:
@@ -72,7 +66,7 @@ def _linked(obj: models.Model) -> models.QuerySet[CustomerSession]:
     return CustomerSession.objects.filter(content_type=content_type, object_id=str(obj.pk))
 
 
-def _link(session: CustomerSession, obj: models.Model) -> None:
+def link(session: CustomerSession, obj: models.Model) -> None:
     session.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     session.object_id = str(obj.pk)
 
@@ -93,7 +87,7 @@ def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerS
     session = cart_session(cart)
     if session is None:
         session = CustomerSession(profile_id=profile_id or "", state=SessionState.OPEN)
-        _link(session, cart)
+        link(session, cart)
         session.save()
     elif profile_id is not None and session.profile_id != profile_id:
         session.profile_id = profile_id
@@ -228,7 +222,7 @@ def registered_cart_changed(
         evaluate_cart(cart, adapter=adapter)
 
 
-def _session_lane(session: CustomerSession) -> str:
+def lane_of_session(session: CustomerSession) -> str:
     """The lane a session's calls use: the lane of its latest row, else its own."""
     lane: str | None = (
         Delivery.objects.filter(session=session)
@@ -237,146 +231,3 @@ def _session_lane(session: CustomerSession) -> str:
         .first()
     )
     return lane or session_lane(session.session_id)
-
-
-def _retire_snapshots(lane: str) -> None:
-    """Drop the cart's pending snapshots: the close about to be queued covers them."""
-    Delivery.objects.filter(lane=lane, supersedable=True, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
-    )
-
-
-def _codes_from_cart(body: dict[str, Any], cart: models.Model) -> None:
-    """Fill in the codes the order left unsaid from its cart, as the cart holds them now.
-
-    The close must redeem what the session holds; the cart's newest snapshot may still be
-    queued (it was just retired), so the cart itself is the freshest account of its codes.
-    A cart already emptied, unregistered or invalid says nothing: the codes stay left out
-    and Talon.One keeps the ones it has.
-    """
-    content = body["customerSession"]
-    if "couponCodes" in content and "referralCode" in content:
-        return
-    try:
-        cart_content = cart_adapter_for(cart).build_session(cart)["customerSession"]
-    except (ImproperlyConfigured, InvalidPayload):
-        return
-    if not cart_content["cartItems"]:
-        return
-    for key in ("couponCodes", "referralCode"):
-        if key not in content and key in cart_content:
-            content[key] = cart_content[key]
-
-
-def place_order(order: models.Model, *, adapter: OrderAdapter | None = None) -> CustomerSession:
-    """Close the order's session (redeeming its coupons); a repeated call does nothing.
-
-    The session is the one its cart was evaluated in when the adapter names the cart
-    (``cart_attribute``), otherwise a new one. Call it once the order has all its lines.
-    """
-    require_saved(order, "order")
-    adapter = adapter or order_adapter_for(order)
-    body = adapter.build_session(order, state="closed")
-    charged = adapter.get_charged_discount(order)
-    with transaction.atomic():
-        session = order_session(order)
-        if session is not None and session.state != SessionState.OPEN:
-            return session
-        cart = adapter.get_cart(order)
-        if session is None and cart is not None:
-            session = cart_session(cart)
-        if session is None:
-            session = CustomerSession()
-        _link(session, order)
-        session.profile_id = body["customerSession"]["profileId"]
-        session.state = SessionState.CLOSED
-        session.charged_discount = charged
-        session.save()
-        if cart is not None:
-            lane = cart_lane(cart.__class__._meta.label_lower, cart.pk)
-            _retire_snapshots(lane)
-            _codes_from_cart(body, cart)
-        else:
-            lane = session_lane(session.session_id)
-        dispatch.send(
-            "close",
-            Operation.UPDATE_SESSION,
-            lane=lane,
-            args=[session.session_id],
-            body=body,
-            session=session,
-        )
-    return session
-
-
-def cancel_order(order: models.Model) -> CustomerSession | None:
-    """Cancel the order's session (coupons and discounts roll back).
-
-    Returns ``None`` for an order that was never placed: Talon.One has nothing to undo.
-    """
-    require_saved(order, "order")
-    with transaction.atomic():
-        session = order_session(order)
-        if session is None or session.state == SessionState.CANCELLED:
-            return session
-        session.state = SessionState.CANCELLED
-        session.save(update_fields=["state", "updated_at"])
-        dispatch.send(
-            "cancel",
-            Operation.UPDATE_SESSION,
-            lane=_session_lane(session),
-            args=[session.session_id],
-            body={
-                "customerSession": {"state": "cancelled"},
-                "responseContent": ["customerSession"],
-            },
-            session=session,
-        )
-    return session
-
-
-def refund_order_lines(
-    order: models.Model, lines: Iterable[Any], *, adapter: OrderAdapter | None = None
-) -> SessionReturn:
-    """Return some lines of a placed order: ``lines`` holds order lines (whole line) or
-    ``(line, quantity)`` pairs. Positions come from the adapter's line order.
-
-    Only returns Talon.One will accept are written (see :mod:`.returns_guard`): units of a
-    line need cart-item flattening, and no line goes back beyond what was ordered, counting
-    the session's earlier pending and done returns under a lock on the session row. The
-    ``SessionReturn`` carries the Idempotency-Key every attempt reuses, so a retried
-    return is applied once.
-    """
-    require_saved(order, "order")
-    adapter = adapter or order_adapter_for(order)
-    flattening = get_settings().cart_item_flattening
-    entries = returns_guard.resolve_lines(order, lines, adapter, flattening=flattening)
-    returned = [entry.item() for entry in entries]
-    with transaction.atomic():
-        found = order_session(order)
-        # The lock serialises refunds of one order: the second waits, then counts the first.
-        session = (
-            CustomerSession.objects.select_for_update().filter(pk=found.pk).first()
-            if found is not None
-            else None
-        )
-        if session is None or session.state not in _CLOSED_STATES:
-            state = session.state if session else "not placed"
-            raise InvalidPayload("order", f"order {order.pk} is {state}; only placed orders refund")
-        returns_guard.guard_cumulative(session, entries, flattening=flattening)
-        session_return = SessionReturn.objects.create(session=session, items=returned)
-        session.state = SessionState.PARTIALLY_RETURNED
-        session.save(update_fields=["state", "updated_at"])
-        dispatch.send(
-            "return",
-            Operation.RETURN_ITEMS,
-            lane=_session_lane(session),
-            args=[session.session_id],
-            body={
-                "return": {"returnedCartItems": returned},
-                "responseContent": ["customerSession"],
-            },
-            session=session,
-            session_return=session_return,
-        )
-    return session_return

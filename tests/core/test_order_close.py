@@ -1,0 +1,143 @@
+"""A registered order's close and cancel are written in the shop's transaction, at the
+``save()`` that places or cancels it; the close is built from the order at delivery."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from celery import current_app
+from django.db import transaction
+
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, Operation
+from django_talonone.outbox import cart_lane, deliver_pending
+from django_talonone.testing import TalonOneHarness
+from tests.shop.models import Cart, Order, OrderLine
+
+from .conftest import fill, sent_sessions, session_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def calls(lane: str) -> list[Delivery]:
+    return list(Delivery.objects.filter(lane=lane, supersedable=False).order_by("pk"))
+
+
+@pytest.fixture
+def no_worker(shop: TalonOneHarness) -> Any:
+    """Queued rows stay queued until the test delivers them."""
+    current_app.conf.task_always_eager = False
+    yield
+    current_app.conf.task_always_eager = True
+
+
+def test_the_close_is_written_at_the_save_that_places_the_order(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user, coupon_code="WELCOME10")
+        fill(cart, ("MUG", "20.00", 2))
+    lane = cart_lane("shop.cart", cart.pk)
+    with transaction.atomic():
+        order = Order.objects.create(
+            user=user, cart=cart, status=Order.Status.PAID, coupon_code="WELCOME10"
+        )
+        # Inside the shop's transaction, before any line and before the commit:
+        [close] = calls(lane)
+        assert close.operation == Operation.UPDATE_SESSION
+        assert close.payload["order"] == {"model": "shop.order", "pk": str(order.pk)}
+        assert close.session is not None
+        assert close.session.state == "closed"
+        OrderLine.objects.create(order=order, sku="MUG", name="Mug", quantity=2, price=20)
+        OrderLine.objects.create(order=order, sku="TEA", name="Tea", quantity=1, price=4)
+    deliver_pending()
+    closed = sent_sessions(shop)[-1]
+    assert closed["state"] == "closed"
+    assert [(i["sku"], i["quantity"]) for i in closed["cartItems"]] == [("MUG", 2), ("TEA", 1)]
+    assert closed["couponCodes"] == ["WELCOME10"]
+    [close] = calls(lane)
+    assert close.status == DeliveryStatus.DONE
+    assert close.payload["body"]["customerSession"]["state"] == "closed"  # what was sent
+
+
+def test_a_rolled_back_placement_writes_nothing(shop: TalonOneHarness, user: Any) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "20.00", 1))
+    before = Delivery.objects.count()
+
+    def checkout_that_fails() -> None:
+        with transaction.atomic():
+            Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+            raise RuntimeError("payment failed")
+
+    with pytest.raises(RuntimeError):
+        checkout_that_fails()
+    assert Delivery.objects.count() == before
+    assert not CustomerSession.objects.filter(state="closed").exists()
+
+
+def test_the_cancel_is_written_at_the_save_that_cancels(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "20.00", 1))
+        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+    lane = cart_lane("shop.cart", cart.pk)
+    with transaction.atomic():
+        order.status = Order.Status.CANCELLED
+        order.save()
+        _, cancel = calls(lane)
+        assert cancel.payload["body"]["customerSession"]["state"] == "cancelled"
+    deliver_pending()
+    assert [s["state"] for s in sent_sessions(shop)][-2:] == ["closed", "cancelled"]
+
+
+def test_the_charge_is_read_when_the_close_is_built(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("BOOTS", "120.00", 1))
+        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+        OrderLine.objects.create(order=order, sku="BOOTS", name="Boots", price=Decimal(120))
+        order.discount_total = Decimal(0)  # checkout decided after placing: full price
+        order.save()
+    deliver_pending()
+    session = session_of(order)
+    assert (session.charged_discount, session.recorded_discount) == (Decimal(0), Decimal(5))
+    assert session.charge_difference == Decimal(5)
+
+
+def test_an_order_deleted_before_its_close_is_settled_without_a_call(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "20.00", 1))
+        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+    order_pk = order.pk
+    order.delete()
+    sent = len(sent_sessions(shop))
+    deliver_pending()
+    assert len(sent_sessions(shop)) == sent
+    [close] = calls(cart_lane("shop.cart", cart.pk))
+    assert close.status == DeliveryStatus.DONE
+    assert close.last_error == f"order shop.order #{order_pk} was deleted; its close was not sent"
+
+
+def test_order_data_talon_one_would_refuse_parks_the_close_dead_naming_the_field(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "20.00", 1))
+        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+        OrderLine.objects.create(order=order, sku="MUG", name="Mug", quantity=0, price=20)
+    deliver_pending()
+    [close] = calls(cart_lane("shop.cart", cart.pk))
+    assert close.status == DeliveryStatus.DEAD
+    assert "items[0].quantity" in close.last_error
+    assert all(s["state"] != "closed" for s in sent_sessions(shop))
