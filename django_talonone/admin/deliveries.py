@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from django_talonone.models import Delivery, DeliveryStatus
-from django_talonone.outbox import kick, retry_dead
-from django_talonone.services import discard_deliveries
+from django_talonone.outbox import kick
+from django_talonone.services import discard_deliveries, retry_deliveries
 
 from .base import AnyModelAdmin
 from .confirm import Confirmation, confirmed_action
@@ -54,12 +54,18 @@ def describe_delivery(row: Delivery) -> str:
 
 
 def _retry(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
-    count = retry_dead(rows)
-    return ngettext(
+    outcome = retry_deliveries(rows)
+    message = ngettext(
         "%(count)d dead delivery is queued again; its lane is being delivered.",
         "%(count)d dead deliveries are queued again; their lanes are being delivered.",
-        count,
-    ) % {"count": count}
+        outcome.retried,
+    ) % {"count": outcome.retried}
+    for row, reason in outcome.refused:
+        message += " " + str(_("Not retried: #%(id)s, %(reason)s.")) % {
+            "id": row.pk,
+            "reason": reason,
+        }
+    return message
 
 
 def _discard(request: HttpRequest, rows: QuerySet[Delivery]) -> str:

@@ -14,7 +14,7 @@ from .audiences import (
     start_audience_sync,
 )
 from .bulk_profiles import start_customer_erasure, start_profile_sync
-from .discards import discard_deliveries
+from .discards import RetryOutcome, discard_deliveries, retry_deliveries
 from .orders import cancel_order, place_order, refund_order_lines
 from .profiles import forget_customer, sync_customer, track_event
 from .referrals import referral_code_for, start_referral_codes
@@ -34,6 +34,7 @@ from .sessions import (
 )
 
 __all__ = [
+    "RetryOutcome",
     "add_members",
     "cancel_order",
     "discard_deliveries",
@@ -50,6 +51,7 @@ __all__ = [
     "release_coupon",
     "remove_members",
     "reserve_coupon",
+    "retry_deliveries",
     "start_audience_deletion",
     "start_audience_sync",
     "start_customer_erasure",

@@ -271,3 +271,35 @@ def test_admin_index_lists_the_app(superuser_client: Client, talonone: TalonOneH
     for text in (index, app_index):
         for name in ("Deliveries", "Customer sessions", "Audiences", "Referral codes"):
             assert name in text
+
+
+def test_retry_leaves_a_return_a_later_refund_overtook_and_says_why(
+    superuser_client: Client, talonone: TalonOneHarness, settings: object
+) -> None:
+    from django.test import override_settings
+
+    from django_talonone.services import refund_order_lines
+    from tests.shop.models import Cart, CartLine, Order, OrderLine
+
+    with transaction.atomic():
+        cart = Cart.objects.create()
+        CartLine.objects.create(cart=cart, sku="TEA", name="Tea", price=5)
+        order = Order.objects.create(cart=cart, status=Order.Status.PAID)
+        line = OrderLine.objects.create(order=order, sku="TEA", name="Tea", price=5)
+    talonone.fail(503, operations=["returnCartItems"])
+    one_attempt = {**settings.TALONONE, "OUTBOX_MAX_ATTEMPTS": 1}  # type: ignore[attr-defined]
+    with override_settings(TALONONE=one_attempt), transaction.atomic():
+        failed = refund_order_lines(order, [line])
+    talonone.heal()
+    with transaction.atomic():
+        refund_order_lines(order, [line])
+    dead = Delivery.objects.get(session_return=failed)
+    response = run_action(
+        superuser_client, url(CHANGELIST), "retry_dead_deliveries", [dead.pk], confirm=True
+    )
+    [message] = messages_of(response)
+    assert message.startswith("0 dead deliveries are queued again")
+    assert f"Not retried: #{dead.pk}, a later refund (return " in message
+    assert "discard this delivery instead." in message
+    dead.refresh_from_db()
+    assert dead.status == DeliveryStatus.DEAD

@@ -17,7 +17,7 @@ from django.test import override_settings
 from django_talonone.adapters import InvalidPayload
 from django_talonone.emulator import DEFAULT_CONFIG, Emulator
 from django_talonone.models import Delivery, DeliveryStatus, ReturnState, SessionReturn
-from django_talonone.services import refund_order_lines
+from django_talonone.services import refund_order_lines, retry_deliveries
 from django_talonone.signals import order_refunded
 from django_talonone.testing import TalonOneHarness, talonone_harness
 from tests.shop.models import Cart, Order
@@ -151,6 +151,49 @@ def test_a_return_talon_one_refused_holds_nothing(shop: TalonOneHarness, user: A
         again = refund_order_lines(order, [shirt])
     assert again.pk != refused.pk
     assert Delivery.objects.filter(session_return=again).exists()
+
+
+def test_a_dead_return_refunded_again_cannot_be_retried_into_a_double_return(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    order = _placed(user, ("SHIRT", "20.00", 2), ("TIE", "9.00", 1))
+    shirt, _tie = order.lines.order_by("pk")
+    shop.fail(503, operations=[RETURNS])
+    one_attempt = django_settings.TALONONE | {"OUTBOX_MAX_ATTEMPTS": 1}
+    with override_settings(TALONONE=one_attempt), transaction.atomic():
+        refused = refund_order_lines(order, [shirt])
+    dead = Delivery.objects.get(session_return=refused)
+    assert dead.status == DeliveryStatus.DEAD
+    shop.heal()
+    with transaction.atomic():
+        refund_order_lines(order, [shirt])  # staff refunded the shirt again
+    outcome = retry_deliveries(Delivery.objects.filter(pk=dead.pk))
+    assert outcome.retried == 0
+    [(row, reason)] = outcome.refused
+    assert row.pk == dead.pk
+    assert "returns position(s) 0 of this one" in reason
+    assert "discard this delivery instead" in reason
+    dead.refresh_from_db()
+    assert dead.status == DeliveryStatus.DEAD
+    assert len(shop.requests(RETURNS)) == 2  # the failed attempt and the second refund only
+
+
+def test_a_dead_return_of_other_lines_is_retried(shop: TalonOneHarness, user: Any) -> None:
+    order = _placed(user, ("SHIRT", "20.00", 2), ("TIE", "9.00", 1))
+    shirt, tie = order.lines.order_by("pk")
+    shop.fail(503, operations=[RETURNS])
+    one_attempt = django_settings.TALONONE | {"OUTBOX_MAX_ATTEMPTS": 1}
+    with override_settings(TALONONE=one_attempt), transaction.atomic():
+        refused = refund_order_lines(order, [shirt])
+    shop.heal()
+    with transaction.atomic():
+        refund_order_lines(order, [tie])
+    dead = Delivery.objects.get(session_return=refused)
+    assert retry_deliveries([dead.pk]).retried == 1
+    dead.refresh_from_db()
+    assert dead.status == DeliveryStatus.DONE
+    refused.refresh_from_db()
+    assert refused.state == ReturnState.DONE
 
 
 # With flattening: units, up to what was ordered.
