@@ -115,16 +115,6 @@ def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
 def _outbox_messages(config: TalonOneSettings) -> list[CheckMessage]:
     outbox_events = sorted(event for event, mode in config.delivery.items() if mode == "outbox")
     messages: list[CheckMessage] = []
-    worst_call = max(config.deadline, sum(config.delivery_timeout))
-    if outbox_events and config.outbox_lease <= worst_call:
-        messages.append(
-            Warning(
-                f"TALONONE['OUTBOX_LEASE'] ({config.outbox_lease:g}s) is not longer than a "
-                f"delivery call may take ({worst_call:g}s): a slow call could be sent twice.",
-                hint="Raise OUTBOX_LEASE above DEADLINE and the DELIVERY_TIMEOUT total.",
-                id=_id("W", 5),
-            )
-        )
     if not outbox_events:
         return messages
     events = ", ".join(outbox_events)

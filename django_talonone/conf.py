@@ -290,7 +290,7 @@ def get_settings() -> TalonOneSettings:
             f"{_name('MANAGEMENT_KEY')} and {_name('MANAGEMENT_TOKEN')} are both set: "
             "keep one of them."
         )
-    return TalonOneSettings(
+    settings = TalonOneSettings(
         base_url=_base_url(raw["BASE_URL"]),
         api_key=_secret("API_KEY", raw["API_KEY"]),
         management_key=_secret("MANAGEMENT_KEY", raw["MANAGEMENT_KEY"]),
@@ -312,6 +312,15 @@ def get_settings() -> TalonOneSettings:
         cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
         profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
     )
+    if settings.deadline >= settings.outbox_lease:
+        # A call still running when its lease ends is taken over by another worker: two
+        # (or more) overlapping calls to one session, which Talon.One answers with 409s.
+        raise ImproperlyConfigured(
+            f"{_name('DEADLINE')} ({settings.deadline:g} s) must be shorter than "
+            f"{_name('OUTBOX_LEASE')} ({settings.outbox_lease:g} s): a delivery still "
+            "running when its lease runs out would be taken over and sent again alongside."
+        )
+    return settings
 
 
 @receiver(setting_changed)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .discounts import CartLimits, amount_of
+
 __all__ = [
     "COUPON_MESSAGES",
     "REFERRAL_MESSAGES",
@@ -240,11 +242,14 @@ def summarise(
     session_id: str = "",
     state: str = "",
     evaluated_at: dt.datetime | None = None,
+    limits: CartLimits | None = None,
 ) -> Evaluation:
     """Fold Talon.One's effect list into an :class:`Evaluation`.
 
     Discounts from one rule on one position are summed (with cart item flattening a line
-    gets one effect per unit, told apart only by ``subPosition``).
+    gets one effect per unit, told apart only by ``subPosition``). An amount that cannot be
+    a discount is ignored, and with the ``limits`` of the cart sent none exceeds its line
+    or the cart (see :mod:`.discounts`).
     """
     discounts: dict[tuple[Any, ...], Discount] = {}
     rolled_back: dict[tuple[Any, ...], Discount] = {}
@@ -255,8 +260,12 @@ def summarise(
     rolled_back_coupons: list[str] = []
     unknown: list[Mapping[str, Any]] = []
     for effect in effects:
+        if not isinstance(effect, Mapping):
+            unknown.append(_jsonable(effect))
+            continue
         kind = str(effect.get("effectType", ""))
-        props: Mapping[str, Any] = effect.get("props") or {}
+        raw_props = effect.get("props")
+        props: Mapping[str, Any] = raw_props if isinstance(raw_props, Mapping) else {}
         campaign_id = _int_or_none(effect.get("campaignId"))
         if kind in _DISCOUNT_TYPES:
             _add(discounts, _discount(effect, props, props.get("position")))
@@ -298,6 +307,8 @@ def summarise(
                 rolled_back_coupons.append(str(props.get("value", "")))
         elif kind not in _SILENT_TYPES:
             unknown.append(_jsonable(effect))
+    if limits is not None:
+        discounts = {d.key: d for d in limits.clamp(discounts.values())}
     item_discounts: dict[int, Decimal] = {}
     for discount in discounts.values():
         if discount.position is not None:
@@ -322,29 +333,31 @@ def summarise(
     )
 
 
-def _discount(effect: Mapping[str, Any], props: Mapping[str, Any], position: Any) -> Discount:
+def _discount(
+    effect: Mapping[str, Any], props: Mapping[str, Any], position: Any
+) -> Discount | None:
+    amount = amount_of(props.get("value", 0), effect=effect)
+    if amount is None:
+        return None
     cost = props.get("additionalCostId", props.get("additionalCost"))
     return Discount(
         campaign_id=_int_or_none(effect.get("campaignId")),
         ruleset_id=_int_or_none(effect.get("rulesetId")),
         rule_index=_int_or_none(effect.get("ruleIndex")),
-        amount=_decimal(props.get("value")),
+        amount=amount,
         name=str(props.get("name", "")),
         position=_int_or_none(position),
         additional_cost=str(cost) if cost is not None else None,
     )
 
 
-def _add(into: dict[tuple[Any, ...], Discount], discount: Discount) -> None:
+def _add(into: dict[tuple[Any, ...], Discount], discount: Discount | None) -> None:
+    if discount is None:
+        return
     previous = into.get(discount.key)
     if previous is not None:
         discount = Discount(**{**vars(discount), "amount": previous.amount + discount.amount})
     into[discount.key] = discount
-
-
-def _decimal(value: Any) -> Decimal:
-    # Floats are converted through str so 0.1 stays 0.1 if a reply was not Decimal-decoded.
-    return value if isinstance(value, Decimal) else Decimal(str(value if value is not None else 0))
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -145,7 +145,8 @@ def describe(error: BaseException) -> str:
 
 
 def _succeed(claim: Claim, reply: Any, now: datetime) -> bool:
-    with transaction.atomic(using=router.db_for_write(Delivery)):
+    using = router.db_for_write(Delivery)
+    with transaction.atomic(using=using):
         if not settle(
             claim,
             now=now,
@@ -157,8 +158,30 @@ def _succeed(claim: Claim, reply: Any, now: datetime) -> bool:
         ):
             logger.warning("Outbox delivery #%s lost its lease; outcome dropped", claim.delivery.pk)
             return False
-        hooks().apply_reply(claim.delivery, reply)
+        _mirror(claim.delivery, lambda: hooks().apply_reply(claim.delivery, reply), using)
     return True
+
+
+def _mirror(
+    row: Delivery, apply: Callable[[], None], using: str, *, error_so_far: str = ""
+) -> None:
+    """Run ``apply`` (mirroring an outcome) without letting it unsettle the row.
+
+    The call's outcome is already written: Talon.One applied it, or it is dead. A reply the
+    mirror code cannot digest must not roll that back, which would leave the row in flight
+    until its lease ran out and the applied call was sent again, and again. The row keeps
+    its outcome and says what could not be mirrored.
+    """
+    try:
+        with transaction.atomic(using=using):
+            apply()
+    except Exception as error:
+        problem = f"the outcome could not be mirrored: {describe(error)}"
+        logger.exception("Outbox delivery #%s (%s): %s", row.pk, row.operation, problem)
+        message = f"{error_so_far}; {problem}" if error_so_far else problem
+        Delivery.objects.using(using).filter(pk=row.pk).update(
+            last_error=message[:MAX_ERROR_LENGTH]
+        )
 
 
 def _settle_done(claim: Claim, reason: str, status: int | None, now: datetime) -> bool:
@@ -197,7 +220,7 @@ def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSet
             return False
         if dead:
             row.status, row.last_error, row.last_error_status = fields["status"], message, status
-            hooks().apply_failure(row, message)
+            _mirror(row, lambda: hooks().apply_failure(row, message), using, error_so_far=message)
             transaction.on_commit(
                 partial(delivery_dead.send, sender=Delivery, delivery=row), using=using
             )

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from django_talonone.client import TalonOneAPIError
+from django_talonone.discounts import CartLimits
 from django_talonone.evaluation import Evaluation, summarise
 from django_talonone.models import (
     AudienceMembership,
@@ -62,10 +63,16 @@ def send(delivery: Delivery) -> Any:
 
 
 def record_session_reply(
-    session: CustomerSession, reply: Any, *, sent_state: str | None = None
+    session: CustomerSession,
+    reply: Any,
+    *,
+    sent_state: str | None = None,
+    sent: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Store a session reply's state (the reply's wins over the sent one), raw effects and
-    :class:`Evaluation` summary, so the cart page can show it without a call."""
+    :class:`Evaluation` summary, so the cart page can show it without a call.
+
+    ``sent`` is the body sent: no discount is kept beyond its lines and total."""
     reply = reply if isinstance(reply, Mapping) else {}
     echoed = reply.get("customerSession")
     state = echoed.get("state") if isinstance(echoed, Mapping) else None
@@ -85,6 +92,7 @@ def record_session_reply(
         session_id=session.session_id,
         state=session.state,
         evaluated_at=session.evaluated_at,
+        limits=CartLimits.of_session(sent),
     )
     session.last_evaluation = evaluation.to_dict()
     if sent_state == SessionState.CLOSED and session.state == SessionState.CLOSED:
@@ -156,7 +164,7 @@ def apply_reply(delivery: Delivery, reply: Any) -> None:
         sent = body.get("customerSession")
         if session is not None:
             sent_state = sent.get("state") if isinstance(sent, Mapping) else None
-            record_session_reply(session, reply, sent_state=sent_state)
+            record_session_reply(session, reply, sent_state=sent_state, sent=body)
     elif operation == Operation.RETURN_ITEMS and delivery.session_return is not None:
         record_return_reply(delivery.session_return, reply)
     elif operation == Operation.UPDATE_AUDIENCES:

@@ -101,9 +101,13 @@ def order_session(order: models.Model) -> CustomerSession | None:
     return session
 
 
-def record_evaluation(session: CustomerSession, reply: Mapping[str, Any]) -> Evaluation:
-    """Mirror a session reply (state, raw effects) and store its :class:`Evaluation`."""
-    return record_session_reply(session, reply)
+def record_evaluation(
+    session: CustomerSession, reply: Mapping[str, Any], *, sent: Mapping[str, Any] | None = None
+) -> Evaluation:
+    """Mirror a session reply (state, raw effects) and store its :class:`Evaluation`.
+
+    ``sent``, the body the reply answers, bounds the discounts kept (see ``discounts``)."""
+    return record_session_reply(session, reply, sent=sent)
 
 
 def evaluate_cart(
@@ -138,7 +142,7 @@ def evaluate_cart(
             session_id=session.session_id, evaluated_at=timezone.now()
         )
     else:
-        evaluation = record_evaluation(session, reply)
+        evaluation = record_evaluation(session, reply, sent=body)
     session_evaluated.send(sender=CustomerSession, session=session, evaluation=evaluation)
     return evaluation
 

@@ -116,10 +116,15 @@ def test_eager_celery_in_production_is_w004() -> None:
     assert ids(TALONONE=GOOD, CELERY_TASK_ALWAYS_EAGER=True, DEBUG=True) == []
 
 
-def test_lease_shorter_than_a_call_is_w005() -> None:
-    settings = GOOD | {"OUTBOX_LEASE": 5, "DEADLINE": 8}
-    assert ids(TALONONE=settings, **CELERY_OK) == ["django_talonone.W005"]
-    assert "OUTBOX_LEASE" in messages(TALONONE=settings, **CELERY_OK)
+@pytest.mark.parametrize("lease", [5, 8])
+def test_a_lease_not_longer_than_the_deadline_is_a_settings_error(lease: int) -> None:
+    settings = GOOD | {"OUTBOX_LEASE": lease, "DEADLINE": 8}
+    assert ids(TALONONE=settings, **CELERY_OK) == ["django_talonone.E004"]
+    text = messages(TALONONE=settings, **CELERY_OK)
+    assert (
+        f"TALONONE['DEADLINE'] (8 s) must be shorter than TALONONE['OUTBOX_LEASE'] ({lease} s)"
+        in text
+    )
 
 
 def test_messages_never_show_the_key() -> None:
