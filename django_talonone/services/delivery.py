@@ -79,8 +79,7 @@ def record_session_reply(
     state = state or sent_state
     fields = ["evaluated_at", "evaluation_failed", "last_evaluation", "updated_at"]
     if state in SessionState.values:
-        session.state = state
-        fields.append("state")
+        _move_forward(session, SessionState(state))
     effects = reply.get("effects")
     if isinstance(effects, list):
         session.last_effects = json_safe(effects)
@@ -95,10 +94,33 @@ def record_session_reply(
         limits=CartLimits.of_session(sent),
     )
     session.last_evaluation = evaluation.to_dict()
-    if sent_state == SessionState.CLOSED and session.state == SessionState.CLOSED:
+    if sent_state == SessionState.CLOSED and state == SessionState.CLOSED:  # the close's reply
         fields += check_charge(session, evaluation.discount_total)
     session.save(update_fields=fields)
     return evaluation
+
+
+#: A session's states in the only order Talon.One moves through them.
+_PROGRESS = (
+    SessionState.OPEN,
+    SessionState.CLOSED,
+    SessionState.PARTIALLY_RETURNED,
+    SessionState.CANCELLED,
+)
+
+
+def _move_forward(session: CustomerSession, state: SessionState) -> None:
+    """Set the mirrored state, never backwards: a reply to a snapshot that was in flight
+    while the shop closed the session says "open", and must not reopen it here.
+
+    One conditional UPDATE, so a close written concurrently cannot be overwritten either.
+    """
+    behind = _PROGRESS[: _PROGRESS.index(state) + 1]
+    moved = CustomerSession.objects.filter(pk=session.pk, state__in=behind).update(state=state)
+    if moved:
+        session.state = state
+    else:
+        session.refresh_from_db(fields=["state"])
 
 
 def record_return_reply(session_return: SessionReturn, reply: Any) -> None:

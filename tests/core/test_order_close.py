@@ -141,3 +141,27 @@ def test_order_data_talon_one_would_refuse_parks_the_close_dead_naming_the_field
     assert close.status == DeliveryStatus.DEAD
     assert "items[0].quantity" in close.last_error
     assert all(s["state"] != "closed" for s in sent_sessions(shop))
+
+
+def test_a_reply_to_a_snapshot_sent_before_the_close_does_not_reopen_the_session(
+    shop: TalonOneHarness, user: Any, no_worker: None
+) -> None:
+    from django_talonone.services import record_evaluation
+
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user)
+        fill(cart, ("MUG", "20.00", 1))
+        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
+    session = session_of(order)
+    assert session.state == "closed"
+    # The snapshot that was in flight while the shopper paid answers now: "open".
+    late = {"customerSession": {"state": "open"}, "effects": []}
+    record_evaluation(session, late)
+    assert session.state == "closed"
+    session.refresh_from_db()
+    assert session.state == "closed"
+    deliver_pending()
+    session.refresh_from_db()
+    assert session.state == "closed"
+    record_evaluation(session, {"customerSession": {"state": "cancelled"}, "effects": []})
+    assert CustomerSession.objects.get(pk=session.pk).state == "cancelled"  # forward is fine
