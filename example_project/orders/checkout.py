@@ -2,9 +2,10 @@
 turn the cart into a paid order.
 
 The order is created unpaid, its lines added, then it is marked paid in the same
-transaction: django-talonone sees the order *become* placed when that transaction commits,
-with all its lines, and queues the close of the cart's session in its outbox. The Celery
-worker delivers it, so checkout never waits for Talon.One, and an outage loses nothing.
+transaction: django-talonone sees the order *become* placed at that save and writes the
+close of the cart's session to its outbox, in this transaction. The Celery worker builds
+the call from the order, all its lines included, and delivers it, so checkout never waits
+for Talon.One, and an outage loses nothing.
 """
 
 from __future__ import annotations
