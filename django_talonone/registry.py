@@ -16,15 +16,23 @@ checked) in that call.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.signals import ModelSignal, post_delete, post_init, post_save
 
 from django_talonone.adapters import CartAdapter, CustomerAdapter, OrderAdapter
 
+if TYPE_CHECKING:
+    from django_talonone.apps import TalonOneConfig
+
 __all__ = [
+    "Registrations",
+    "ShopHandlers",
     "cart_adapter_for",
     "customer_adapter_for",
     "order_adapter_for",
@@ -37,9 +45,50 @@ __all__ = [
 A = TypeVar("A")
 ModelType = type[models.Model]
 
-_adapters: dict[str, dict[ModelType, Any]] = {"cart": {}, "order": {}, "customer": {}}
-_connected: dict[ModelType, list[tuple[ModelSignal, ModelType, str]]] = {}
 _STATE = "_talonone_order_state"
+
+
+def _kinds() -> dict[str, dict[ModelType, Any]]:
+    return {"cart": {}, "order": {}, "customer": {}}
+
+
+@dataclass
+class Registrations:
+    """The adapters registered and the receivers that registering connected.
+
+    Held by the app's configuration (one per process, created with it), not in a module
+    global: registrations live and die with the app registry.
+    """
+
+    adapters: dict[str, dict[ModelType, Any]] = field(default_factory=_kinds)
+    connected: dict[ModelType, list[tuple[ModelSignal, ModelType, str]]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
+class ShopHandlers:
+    """What a registered model's change does; the services', installed by the app's
+    ``ready()``, so this module only looks things up and connects receivers."""
+
+    #: ``(cart model, cart pk, database alias, adapter)``: a cart or one of its lines changed.
+    cart_changed: Callable[[ModelType, Any, str, CartAdapter], None]
+    #: ``(order, adapter)``: the order has just become placed.
+    order_placed: Callable[[Any, OrderAdapter], None]
+    #: ``(order)``: the order has just become cancelled.
+    order_cancelled: Callable[[Any], object]
+    #: ``(customer, adapter)``: a customer was saved.
+    customer_saved: Callable[[Any, CustomerAdapter], None]
+    #: ``(profile id)``: a customer was deleted.
+    customer_deleted: Callable[[str], object]
+
+
+def _app() -> TalonOneConfig:
+    return cast("TalonOneConfig", apps.get_app_config("django_talonone"))
+
+
+def _registered(kind: str) -> dict[ModelType, Any]:
+    return _app().registrations.adapters[kind]
 
 
 def _instance(adapter: type[A] | A, base: type[A]) -> A:
@@ -52,13 +101,13 @@ def _instance(adapter: type[A] | A, base: type[A]) -> A:
 def _connect(owner: ModelType, signal: ModelSignal, sender: ModelType, receiver: Any) -> None:
     uid = f"django_talonone:{owner._meta.label}:{sender._meta.label}:{id(signal)}"
     signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
-    _connected.setdefault(owner, []).append((signal, sender, uid))
+    _app().registrations.connected.setdefault(owner, []).append((signal, sender, uid))
 
 
 def _lookup(kind: str, obj: Any) -> Any:
     # ``__class__``, not ``type()``: ``request.user`` is a lazy proxy of the user.
     for klass in obj.__class__.__mro__:
-        adapter = _adapters[kind].get(klass)
+        adapter = _registered(kind).get(klass)
         if adapter is not None:
             return adapter
     raise ImproperlyConfigured(
@@ -85,9 +134,10 @@ def customer_adapter_for(customer: Any) -> CustomerAdapter:
 
 def unregister(model: ModelType) -> None:
     """Forget ``model`` and disconnect every receiver registering it connected."""
-    for registered in _adapters.values():
+    registrations = _app().registrations
+    for registered in registrations.adapters.values():
         registered.pop(model, None)
-    for signal, sender, uid in _connected.pop(model, []):
+    for signal, sender, uid in registrations.connected.pop(model, []):
         signal.disconnect(sender=sender, dispatch_uid=uid)
 
 
@@ -103,15 +153,13 @@ def register_cart(
     """
     made = _instance(adapter, CartAdapter)
     unregister(model)
-    _adapters["cart"][model] = made
+    _registered("cart")[model] = made
     if not watch:
         return made
 
     def changed(pk: Any, using: str) -> None:
-        from django_talonone.services.sessions import note_cart_change
-
         if pk is not None:  # a line without a cart belongs to no session
-            note_cart_change(model, pk, using=using, adapter=made)
+            _app().shop_handlers.cart_changed(model, pk, using, made)
 
     def cart_saved(sender: ModelType, instance: Any, using: str, **kwargs: Any) -> None:
         changed(instance.pk, using)
@@ -146,7 +194,7 @@ def register_order(
     """
     made = _instance(adapter, OrderAdapter)
     unregister(model)
-    _adapters["order"][model] = made
+    _registered("order")[model] = made
     if not watch:
         return made
 
@@ -159,15 +207,14 @@ def register_order(
     def saved(sender: ModelType, instance: Any, **kwargs: Any) -> None:
         # Written in the saving transaction: the close as "order X was placed", built when
         # it is delivered (the lines are usually saved after the order), and the cancel.
-        from django_talonone.services.orders import cancel_order, record_order_placed
-
+        handlers = _app().shop_handlers
         was_placed, was_cancelled = getattr(instance, _STATE, (False, False))
         placed, cancelled = state(instance)
         setattr(instance, _STATE, (placed, cancelled))
         if placed and not was_placed:
-            record_order_placed(instance, adapter=made)
+            handlers.order_placed(instance, made)
         if cancelled and not was_cancelled:
-            cancel_order(instance)
+            handlers.order_cancelled(instance)
 
     _connect(model, post_init, model, loaded)
     _connect(model, post_save, model, saved)
@@ -187,21 +234,17 @@ def register_customer(
     """
     made = _instance(adapter, CustomerAdapter)
     unregister(model)
-    _adapters["customer"][model] = made
+    _registered("customer")[model] = made
     if not watch:
         return made
 
     def saved(sender: ModelType, instance: Any, update_fields: Any, **kwargs: Any) -> None:
-        from django_talonone.services.profiles import sync_customer
-
         if update_fields and set(update_fields) <= set(made.ignored_fields):
             return
-        sync_customer(instance, adapter=made)
+        _app().shop_handlers.customer_saved(instance, made)
 
     def deleted(sender: ModelType, instance: Any, **kwargs: Any) -> None:
-        from django_talonone.services.profiles import forget_customer
-
-        forget_customer(made.get_profile_id(instance))
+        _app().shop_handlers.customer_deleted(made.get_profile_id(instance))
 
     _connect(model, post_save, model, saved)
     _connect(model, post_delete, model, deleted)

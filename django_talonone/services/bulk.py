@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.apps import apps
 from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,6 +23,9 @@ from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload
 from django_talonone.client import TalonOneAPIError
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SyncState
 from django_talonone.outbox.payload import decode_payload
+
+if TYPE_CHECKING:
+    from django_talonone.apps import TalonOneConfig
 
 logger = logging.getLogger("django_talonone.services")
 
@@ -191,24 +195,22 @@ def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leadi
     """
 
     def run() -> None:
-        try:
-            from django_talonone import tasks
-        except ImportError:  # Celery is not installed: do the work here
+        queue = cast("TalonOneConfig", apps.get_app_config("django_talonone")).celery
+        if queue is None:  # Celery is not installed: do the work here
             for chunk in chunks(ids, TASK_CHUNK):
                 inline(*leading, chunk)
             return
-        task = getattr(tasks, task_name)
         for chunk in chunks(ids, TASK_CHUNK):
             try:
-                task.delay(*leading, chunk)
+                queue.start(task_name, *leading, chunk)
             except Exception as error:
-                if task.app.conf.task_always_eager:  # the task ran here: its own error
+                if queue.eager:  # the task ran here: its own error
                     raise
                 # The broker's error text can embed its URL and password: the type only.
                 raise BulkQueueError(
-                    f"Could not queue the Celery task {task.name} ({type(error).__name__}); "
-                    "check that the broker is running, or run the matching talonone_* "
-                    "management command instead."
+                    f"Could not queue the Celery task {queue.task_label(task_name)} "
+                    f"({type(error).__name__}); check that the broker is running, or run "
+                    "the matching talonone_* management command instead."
                 ) from None
 
     if ids:

@@ -15,10 +15,11 @@ from .bulk import (
     sync_profiles_task,
     sync_reservations_task,
 )
-from .delivery import CeleryWaker, deliver_lane_task, sweep_outbox, watch_outbox
+from .delivery import deliver_lane_task, sweep_outbox, watch_outbox
+from .queue import CeleryQueue
 
 __all__ = [
-    "CeleryWaker",
+    "CeleryQueue",
     "create_referral_codes_task",
     "delete_audiences_task",
     "deliver_lane_task",

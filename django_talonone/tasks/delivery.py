@@ -62,18 +62,3 @@ def watch_outbox(self: Task, floor: int, seen: int, polls: int) -> list[str]:
     if polls > 1 and not self.request.is_eager:
         self.apply_async((seen, max(seen, newest), polls - 1), countdown=WATCH_EVERY)
     return lanes
-
-
-class CeleryWaker:
-    """The outbox's :class:`~django_talonone.outbox.hooks.Waker`: these tasks, on the
-    current Celery app (installed by ``TalonOneConfig.ready`` when Celery is importable)."""
-
-    @property
-    def eager(self) -> bool:
-        return bool(deliver_lane_task.app.conf.task_always_eager)
-
-    def kick(self, lane: str) -> None:
-        deliver_lane_task.delay(lane)
-
-    def watch(self, floor: int, polls: int) -> None:
-        watch_outbox.delay(floor, floor, polls)

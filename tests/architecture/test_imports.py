@@ -22,6 +22,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+#: Every module of the package, by dotted name.
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
 def _type_checking_blocks(tree: ast.AST) -> set[int]:
     """Ids of nodes under ``if TYPE_CHECKING:``."""
     hidden: set[int] = set()
@@ -54,16 +58,17 @@ def imports_of(path: Path) -> Iterator[str]:
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            yield target
-            # ``from . import x`` and ``from .pkg import mod`` may name submodules.
-            yield from (f"{target}.{alias.name}" for alias in node.names)
+            # ``from . import x`` names submodule ``x`` (the package itself is only its
+            # parent, already imported); ``from .mod import name`` names ``mod``.
+            submodules = [f"{target}.{alias.name}" for alias in node.names]
+            known = [name for name in submodules if name in MODULES]
+            yield from known or [target]
 
 
 def graph() -> dict[str, set[str]]:
-    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
     return {
-        name: {target for target in imports_of(path) if target in modules}
-        for name, path in modules.items()
+        name: {target for target in imports_of(path) if target in MODULES}
+        for name, path in MODULES.items()
     }
 
 
@@ -110,3 +115,47 @@ def test_the_outbox_core_is_only_reached_through_its_hooks() -> None:
     names them only as types."""
     hooks = graph()["django_talonone.outbox.hooks"]
     assert not {t for t in hooks if not t.startswith("django_talonone.models")}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(edges.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_cycles_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    """Counting imports inside functions, and a package's ``__init__`` as the package."""
+    assert cycles(graph()) == []

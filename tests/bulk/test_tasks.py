@@ -132,10 +132,16 @@ def test_eager_tasks_report_and_re_runs_do_nothing_more(talonone: TalonOneHarnes
 def test_without_celery_the_work_runs_inline(
     talonone: TalonOneHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from django.apps import apps
+
+    from django_talonone.apps import celery_queue
+
     for name in [name for name in sys.modules if name.startswith("django_talonone.tasks")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.delattr(django_talonone, "tasks")
     monkeypatch.setitem(sys.modules, "celery", None)  # import celery -> ImportError
+    assert celery_queue() is None  # what the app's ready() installs without Celery
+    monkeypatch.setattr(apps.get_app_config("django_talonone"), "celery", None)
 
     audience = Audience.objects.create(name="Inline")
     assert start_audience_sync([audience.pk]) == 1
