@@ -37,6 +37,7 @@ PAGES = [
     "emulator",
     "emulator-campaigns",
     "changelog",
+    "architecture",
     "reference/client",
     "reference/services",
     "reference/adapters",
