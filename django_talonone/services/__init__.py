@@ -26,6 +26,7 @@ from .reservations import (
     start_reservation_sync,
 )
 from .sessions import (
+    calls_waiting,
     enqueue_cart,
     evaluate_cart,
     open_session,
@@ -36,6 +37,7 @@ from .sessions import (
 __all__ = [
     "RetryOutcome",
     "add_members",
+    "calls_waiting",
     "cancel_order",
     "discard_deliveries",
     "enqueue_cart",

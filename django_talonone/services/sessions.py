@@ -32,6 +32,7 @@ from django_talonone.evaluation import Evaluation
 from django_talonone.models import (
     CustomerSession,
     Delivery,
+    DeliveryStatus,
     SessionState,
 )
 from django_talonone.outbox.lanes import session_lane
@@ -235,3 +236,13 @@ def lane_of_session(session: CustomerSession) -> str:
         .first()
     )
     return lane or session_lane(session.session_id)
+
+
+def calls_waiting(session: CustomerSession) -> int:
+    """How many of the session's calls Talon.One has not received yet (queued, being sent,
+    or dead): the state the shop shows is ahead of Talon.One's until this is 0."""
+    return (
+        Delivery.objects.filter(session=session)
+        .filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT, DeliveryStatus.DEAD])
+        .count()
+    )

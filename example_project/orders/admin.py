@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django_talonone.services import order_session
+from django_talonone.services import calls_waiting, order_session
 
 from catalog.templatetags.shop import money
 
@@ -149,15 +149,24 @@ class OrderAdmin(admin.ModelAdmin):
                         "admin/orders/order/refund_confirm.html",
                         {**context, "plan": plan},
                     )
+                session = order_session(order)
+                behind = session is not None and calls_waiting(session) > 0
                 try:
                     refund(plan)
                 except RefundError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:
+                    followup = (
+                        "Talon.One has not recorded this order yet (its calls are waiting "
+                        "in the outbox); the return is queued behind them and follows once "
+                        "they are delivered."
+                        if behind
+                        else "Talon.One will roll back their discounts."
+                    )
                     self.message_user(
                         request,
                         f"Refunded {len(plan.lines)} line(s) of order {order.number}: "
-                        f"{money(plan.amount)}. Talon.One will roll back their discounts.",
+                        f"{money(plan.amount)}. {followup}",
                         messages.SUCCESS,
                     )
                 return HttpResponseRedirect(change_url)

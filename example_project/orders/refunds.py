@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django_talonone.adapters import InvalidPayload
 from django_talonone.models import SessionReturn
 from django_talonone.services import refund_order_lines
 
@@ -101,7 +102,10 @@ def refund(plan: RefundPlan) -> SessionReturn:
         order = Order.objects.select_for_update().get(pk=plan.order.pk)
         # Re-plan under the lock: another refund of these lines may have just committed.
         plan = plan_refund(order, [item.line.pk for item in plan.lines])
-        session_return = refund_order_lines(order, [item.line for item in plan.lines])
+        try:
+            session_return = refund_order_lines(order, [item.line for item in plan.lines])
+        except InvalidPayload as error:  # a return Talon.One would refuse: say why
+            raise RefundError(f"Talon.One cannot take this return back: {error}") from None
         now = timezone.now()
         for item in plan.lines:
             item.line.refunded_at = now

@@ -3,6 +3,7 @@ worker sends the return and Talon.One rolls back that line's share of the discou
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -72,3 +73,38 @@ def test_refund_one_line(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
         return "return of 1 x Sencha green tea: done" in text
 
     eventually(admin_shows_done, "the admin to show the delivered return")
+
+
+def test_refund_while_talon_one_fails_the_close(
+    page: Any, shot: Shot, demo_stack: DemoStack
+) -> None:
+    """Talon.One refuses every call from checkout on: the order's close waits in the
+    outbox. Staff can still refund a line; the return queues behind the close, the page
+    says so, and both arrive once Talon.One is back."""
+    add_products(page, "TEA-GREEN", "MUG-1")
+    demo_stack.fail_all(503)
+    session_id = check_out(page)  # promotions unavailable: full price, close queued
+    order_path = page.url.removeprefix(demo_stack.shop_url)
+    order_id = order_path.strip("/").rsplit("/", 1)[-1]
+    page.context.clear_cookies()
+
+    sign_in(page, "admin", "admin")
+    page.goto(f"/admin/orders/order/{order_id}/refund/")
+    page.get_by_label("Refund Sencha green tea").check()
+    page.get_by_role("button", name="Review refund").click()
+    assert page.locator("h2").inner_text() == "Are you sure?"
+    shot("confirm-while-failing")
+    page.get_by_role("button", name=re.compile(r"^Yes, refund ")).click()
+    message = page.locator(".messagelist").inner_text()
+    assert "Refunded 1 line(s) of order" in message
+    assert "Talon.One has not recorded this order yet" in message
+    shot("refunded-while-failing")
+
+    demo_stack.heal()
+    eventually(
+        lambda: (
+            (s := demo_stack.emulator_session(session_id)) and s["state"] == "partially_returned"
+        ),
+        "the close, then the return, once Talon.One is back",
+        timeout=120,
+    )
