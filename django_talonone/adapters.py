@@ -307,6 +307,12 @@ def validate_id(name: str, value: Any) -> str:
     return text
 
 
+def check_sendable(name: str, value: str) -> None:
+    """Refuse text that cannot travel as UTF-8 JSON or be stored (a NUL, a lone surrogate),
+    naming ``name``: for ids taken by the services rather than built by an adapter."""
+    _sendable(name, value)
+
+
 def validate_attributes(name: str, value: Any) -> dict[str, Any]:
     """Attributes as Talon.One takes them: non-empty string keys, JSON values; the error
     names the bad key (``attributes['size'][2]``)."""

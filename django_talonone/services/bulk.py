@@ -19,7 +19,7 @@ from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload
+from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload, check_sendable
 from django_talonone.client import TalonOneAPIError
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SyncState
 from django_talonone.outbox.payload import decode_payload
@@ -165,6 +165,7 @@ def check_text(value: Any, field_name: str, limit: int = MAX_ID_LENGTH) -> str:
         raise InvalidPayload(field_name, f"must be a non-empty string, got {value!r}")
     if len(value) > limit:
         raise InvalidPayload(field_name, f"is {len(value)} characters long; the limit is {limit}")
+    check_sendable(field_name, value)
     return value
 
 

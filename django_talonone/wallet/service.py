@@ -20,6 +20,7 @@ from typing import Any
 from django.core.cache import BaseCache, caches
 from django.utils import timezone
 
+from django_talonone.adapters import validate_id
 from django_talonone.client import TalonOneError, TalonOneNotFound
 from django_talonone.conf import get_settings
 from django_talonone.services.clients import get_client
@@ -102,6 +103,7 @@ def get_wallet(profile_id: str, *, use_cache: bool = True) -> Wallet:
     """
     if not profile_id:
         return Wallet.unavailable()
+    validate_id("profile_id", profile_id)  # a bug in the caller, not an outage: raised
     key = wallet_cache_key(profile_id)
     now = timezone.now()
     reply = _cached_reply(key) if use_cache else None
@@ -131,6 +133,7 @@ def invalidate_wallet(profile_id: str) -> None:
     """Forget a profile's cached wallet, so the next read asks Talon.One."""
     if not profile_id:
         return
+    validate_id("profile_id", profile_id)
     try:
         _cache().delete(wallet_cache_key(profile_id))
     except Exception as error:
