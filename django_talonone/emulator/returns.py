@@ -51,6 +51,37 @@ def _stored_reply(state: EmulatorState, key: str) -> dict[str, Any] | None:
     return keys.get(key)
 
 
+def _position(
+    items: list[Mapping[str, Any]],
+    entry: Mapping[str, Any],
+    wanted: Mapping[int, int],
+    pointer: str,
+) -> int:
+    """The cart item an entry returns: its ``position``, or (2026) the first line with its
+    ``sku`` that still has units to give back. A ``sku`` next to a ``position`` must match."""
+    sku = entry.get("sku")
+    if entry.get("position") is not None:
+        position = int(entry["position"])
+        if sku is not None and 0 <= position < len(items) and items[position].get("sku") != sku:
+            raise field_error(
+                400,
+                f"position {position} holds sku {items[position].get('sku')!r}, not {sku!r}",
+                pointer=f"{pointer}/sku",
+            )
+        return position
+    if sku is None:
+        raise field_error(400, "give the position or the sku of the item", pointer=pointer)
+    for position, item in enumerate(items):
+        left = (
+            int(item["quantity"]) - int(item.get("returnedQuantity", 0)) - wanted.get(position, 0)
+        )
+        if item.get("sku") == sku and left > 0:
+            return position
+    raise field_error(
+        400, f"no cart item with sku {sku!r} has units to return", pointer=f"{pointer}/sku"
+    )
+
+
 def _units_to_return(
     session: Mapping[str, Any], entries: list[Mapping[str, Any]], flatten: bool
 ) -> dict[int, int]:
@@ -59,7 +90,7 @@ def _units_to_return(
     wanted: dict[int, int] = {}
     for index, entry in enumerate(entries):
         pointer = f"/return/returnedCartItems/{index}"
-        position = int(entry.get("position") or 0)
+        position = _position(items, entry, wanted, pointer)
         if not 0 <= position < len(items):
             raise field_error(
                 400,

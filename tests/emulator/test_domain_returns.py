@@ -37,7 +37,7 @@ def close(state: EmulatorState, /, session_id: str = "o1", **fields: Any) -> dic
 
 def give_back(
     state: EmulatorState,
-    entries: list[dict[str, int]],
+    entries: list[dict[str, Any]],
     *,
     session_id: str = "o1",
     key: str | None = None,
@@ -91,7 +91,7 @@ def test_whole_line_return_rolls_back_cart_discounts_proportionally() -> None:
     assert rollbacks(first) == {(1, None, None): Decimal("4.00"), (3, None, None): Decimal("1.67")}
     assert total_sales(state) == Decimal("80.00")
     # The return that empties the cart takes what is left, so rollbacks add up exactly.
-    last = give_back(state, [{}])
+    last = give_back(state, [{"position": 0}])
     assert rollbacks(last) == {(1, None, None): Decimal("8.00"), (3, None, None): Decimal("3.33")}
     assert total_sales(state) == 0
     assert [r["returnedCartItems"] for r in last["previousReturns"]] == [
@@ -228,3 +228,55 @@ def test_cancel_may_resend_the_full_snapshot_after_a_return() -> None:
     assert {e["effectType"] for e in cancelled["effects"]} == {"rollbackDiscount"}
     with pytest.raises(ApiError):
         close(state, "o1", state="cancelled", cartItems=[item("A", "1.00")])
+
+
+def test_an_item_can_be_returned_by_its_sku() -> None:
+    state = EmulatorState()
+    close(state, cartItems=[item("A", "10"), item("B", "20"), item("B", "30")])
+    reply = give_back(state, [{"sku": "B"}], key="k-sku-1")
+    lines = state.data["sessions"]["o1"]["cartItems"]
+    assert [line.get("returnedQuantity", 0) for line in lines] == [0, 1, 0]
+    give_back(state, [{"sku": "B"}], key="k-sku-2")  # the next line with that sku
+    assert [line.get("returnedQuantity", 0) for line in lines] == [0, 1, 1]
+    assert reply["customerSession"]["state"] == "partially_returned"
+
+
+@pytest.mark.parametrize(
+    ("entry", "pointer"),
+    [
+        ({"position": 0, "sku": "B"}, "/return/returnedCartItems/0/sku"),
+        ({"sku": "Z"}, "/return/returnedCartItems/0/sku"),
+        ({}, "/return/returnedCartItems/0"),
+    ],
+)
+def test_a_sku_that_does_not_match_or_no_item_at_all_is_400(
+    entry: dict[str, Any], pointer: str
+) -> None:
+    state = EmulatorState()
+    close(state, cartItems=[item("A", "10"), item("B", "20")])
+    with pytest.raises(ApiError) as caught:
+        give_back(state, [entry])
+    assert caught.value.status == 400
+    assert caught.value.errors[0]["source"] == {"pointer": pointer}
+
+
+def test_a_return_by_sku_over_http() -> None:
+    from django_talonone.emulator import Emulator
+
+    emulator = Emulator()
+    with emulator.client() as client:
+        client.update_customer_session_v2(
+            "o2",
+            {
+                "customerSession": {
+                    "state": "closed",
+                    "cartItems": [item("A", "10"), item("B", "5")],
+                }
+            },
+        )
+        body = {
+            "return": {"returnedCartItems": [{"sku": "B"}]},
+            "responseContent": ["customerSession"],
+        }
+        reply = client.return_cart_items("o2", body)
+    assert [i.get("returnedQuantity", 0) for i in reply["customerSession"]["cartItems"]] == [0, 1]

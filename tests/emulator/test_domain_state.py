@@ -134,7 +134,7 @@ def _busy_state() -> EmulatorState:
         {"customerSessionId": "s1"},
         {},
         {"Idempotency-Key": "k1"},
-        {"return": {"returnedCartItems": [{}]}},
+        {"return": {"returnedCartItems": [{"position": 0}]}},
     )
     HANDLERS["returnCartItems"](state, request)
     return state
@@ -159,7 +159,7 @@ def test_state_round_trips_through_json() -> None:
             {"customerSessionId": "s1"},
             {},
             {"idempotency-key": "k1"},
-            {"return": {"returnedCartItems": [{}]}},
+            {"return": {"returnedCartItems": [{"position": 0}]}},
         ),
     )
     assert replay.status == 200
