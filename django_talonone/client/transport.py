@@ -40,6 +40,7 @@ from .retry import (
     never_sent,
     retry_after_seconds,
 )
+from .secrets import Credential
 
 __all__ = ["NO_BODY", "Operation", "Timeout", "Transport"]
 
@@ -89,16 +90,21 @@ class Transport:
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = check_base_url(base_url)
-        api_auth = f"ApiKey-v1 {check_secret('api_key', api_key)}"
+        api_auth = Credential(f"ApiKey-v1 {check_secret('api_key', api_key)}")
         if management_key is not None and management_token is not None:
             raise TalonOneConfigurationError("give management_key or management_token, not both")
         if management_key is not None:
-            manager_auth = f"ManagementKey-v1 {check_secret('management_key', management_key)}"
+            manager_auth = Credential(
+                f"ManagementKey-v1 {check_secret('management_key', management_key)}"
+            )
         elif management_token is not None:
-            manager_auth = f"Bearer {check_secret('management_token', management_token)}"
+            manager_auth = Credential(
+                f"Bearer {check_secret('management_token', management_token)}"
+            )
         else:
             manager_auth = api_auth
-        self._manager_scheme = manager_auth.split(" ", 1)[0]
+        del api_key, management_key, management_token  # only the masking form stays in scope
+        self._manager_scheme = manager_auth.scheme
         self.timeout = timeout_pair(timeout)
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
             raise TalonOneConfigurationError(
@@ -131,7 +137,7 @@ class Transport:
 
     @staticmethod
     def _header_sets(
-        api_auth: str, manager_auth: str, agent: str
+        api_auth: Credential, manager_auth: Credential, agent: str
     ) -> dict[tuple[bool, bool], dict[str, str]]:
         """Header dicts keyed by (management operation, has body), built once."""
         sets = {}
