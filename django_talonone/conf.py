@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_TIMEOUT": (3.05, 20.0),
     "MAX_ATTEMPTS": 2,
     "DEADLINE": 8.0,
+    # Largest reply accepted, in bytes once decoded: a bigger one (or a gzip bomb) is refused.
+    "MAX_REPLY_BYTES": 4 * 1024 * 1024,
     "FAIL_MODE": "open",
     "DELIVERY": dict.fromkeys(DELIVERY_EVENTS, "outbox"),
     "OUTBOX_MAX_ATTEMPTS": 10,
@@ -81,6 +83,7 @@ class TalonOneSettings:
     delivery_timeout: tuple[float, float]
     max_attempts: int
     deadline: float
+    max_reply_bytes: int
     fail_mode: FailMode
     delivery: Mapping[str, DeliveryMode]
     cart_item_flattening: bool
@@ -299,6 +302,7 @@ def get_settings() -> TalonOneSettings:
         delivery_timeout=_timeout("DELIVERY_TIMEOUT", raw["DELIVERY_TIMEOUT"]),
         max_attempts=_number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
         deadline=_number("DEADLINE", raw["DEADLINE"], float, 0.1),
+        max_reply_bytes=_number("MAX_REPLY_BYTES", raw["MAX_REPLY_BYTES"], int, 1024),
         fail_mode=fail_mode,
         delivery=_delivery(raw["DELIVERY"]),
         cart_item_flattening=_flag("CART_ITEM_FLATTENING", raw["CART_ITEM_FLATTENING"]),

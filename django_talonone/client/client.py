@@ -108,7 +108,8 @@ class TalonOneClient(Transport):
 
     ``TalonOneClient(base_url, api_key, management_key=None, *, management_token=None,
     timeout=(3.05, 10.0), max_attempts=4, deadline=20.0, backoff=0.25, backoff_max=4.0,
-    session=None, user_agent=None)``; ``clock``, ``sleep`` and ``wall_clock`` can be
+    session=None, user_agent=None, max_reply_bytes=4 MiB, max_reply_depth=64)``;
+    ``clock``, ``sleep`` and ``wall_clock`` can be
     injected so retry tests need no real waiting. Use it as a context manager or call
     ``close()`` to release its pooled connections.
     """

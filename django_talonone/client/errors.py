@@ -20,6 +20,7 @@ __all__ = [
     "TalonOneConflict",
     "TalonOneConnectionError",
     "TalonOneError",
+    "TalonOneInvalidReply",
     "TalonOneNotFound",
     "TalonOneRateLimited",
     "TalonOneResponseError",
@@ -130,6 +131,11 @@ class TalonOneTimeoutError(TalonOneTransportError):
 
 class TalonOneResponseError(TalonOneError):
     """A reply that is not the JSON it should be; ``body`` holds its first characters."""
+
+
+class TalonOneInvalidReply(TalonOneResponseError):
+    """A 2xx JSON reply without the shape the operation documents (an array for an
+    object, a string for a number ...). Unusable: never to be taken as a success."""
 
 
 class TalonOneAPIError(TalonOneError):

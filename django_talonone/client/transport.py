@@ -19,26 +19,20 @@ from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from django_talonone import __version__
 
+from .body import ACCEPT_ENCODING, BodyLimits, read_body
 from .config import check_base_url, check_secret, non_negative, positive, timeout_pair
-from .encoding import dumps, loads, query_string
+from .encoding import dumps, query_string
 from .errors import (
     TalonOneConfigurationError,
-    TalonOneConnectionError,
     TalonOneError,
     TalonOneResponseError,
-    TalonOneTimeoutError,
-    TalonOneTransportError,
-    api_error_class,
 )
+from .outcomes import api_error, parse_reply, transport_error
 from .retry import (
-    BUSY_MESSAGE,
-    MAYBE_APPLIED_STATUSES,
     CallState,
     DeadlineStop,
     RetryAfterWait,
     is_retryable_error,
-    never_sent,
-    retry_after_seconds,
 )
 from .secrets import Credential
 
@@ -49,8 +43,11 @@ logger = logging.getLogger("django_talonone.client")
 Timeout = float | tuple[float, float]
 _T = TypeVar("_T", bound="Transport")
 NO_BODY: Final = object()
-_SNIPPET = 200
 _NO_CONTENT = frozenset({204, 205})
+#: Bounds of a reply: decoded size (Talon.One's largest, a big inventory, is far below)
+#: and JSON nesting (its deepest is about ten levels).
+MAX_REPLY_BYTES: Final = 4 * 1024 * 1024
+MAX_REPLY_DEPTH: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +85,8 @@ class Transport:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+        max_reply_depth: int = MAX_REPLY_DEPTH,
     ) -> None:
         self.base_url = check_base_url(base_url)
         api_auth = Credential(f"ApiKey-v1 {check_secret('api_key', api_key)}")
@@ -112,6 +111,8 @@ class Transport:
             )
         self.max_attempts = max_attempts
         self.deadline = positive("deadline", deadline)
+        self.max_reply_bytes = _limit("max_reply_bytes", max_reply_bytes, 1024)
+        self.max_reply_depth = _limit("max_reply_depth", max_reply_depth, 8)
         if non_negative("backoff_max", backoff_max) < non_negative("backoff", backoff):
             raise TalonOneConfigurationError("backoff_max must be >= backoff")
         if session is not None and not isinstance(session, requests.Session):
@@ -146,6 +147,7 @@ class Transport:
                 "Authorization": manager_auth if management else api_auth,
                 "User-Agent": agent,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             }
             sets[management, False] = base
             sets[management, True] = {**base, "Content-Type": "application/json"}
@@ -227,9 +229,13 @@ class Transport:
                 data=call.data,
                 headers=call.headers,
                 timeout=self._attempt_timeout(call, began),
+                # A redirect means BASE_URL is wrong; following it would resend the body
+                # (and the key, to the same host) somewhere nobody configured.
+                allow_redirects=False,
+                stream=True,  # the body is read within bounds, see _read
             )
         except requests.RequestException as exc:
-            failure = _transport_error(exc, call)
+            failure = transport_error(exc, call)
         call.last_duration_ms = (self._clock() - began) * 1000.0
         if failure is not None:
             # Raised outside the ``except`` so no requests object (which holds the
@@ -261,61 +267,37 @@ class Transport:
         remaining = max(remaining, 0.001)
         return min(connect, remaining), min(read, remaining)
 
+    def _read(self, response: requests.Response, call: CallState) -> bytes:
+        """The body, read within the size bound and what is left of the call's deadline."""
+        limits = BodyLimits(
+            max_bytes=self.max_reply_bytes,
+            deadline_at=call.started + self.deadline,
+            read_timeout=self.timeout[1],
+            clock=self._clock,
+        )
+        context = {
+            "status_code": response.status_code,
+            "method": call.method,
+            "path": call.path,
+            "attempts": call.attempts,
+            "response_headers": response.headers,
+            "retryable": call.idempotent,
+        }
+        return read_body(response, limits, context)
+
     def _decode(self, response: requests.Response, call: CallState) -> Any:
         if response.status_code in _NO_CONTENT:
+            response.close()
             return None
-        content = response.content
-        try:
-            return loads(content)
-        except ValueError:
-            pass
-        raise TalonOneResponseError(
-            "reply is not valid JSON" if content else "reply is empty, JSON was expected",
-            status_code=response.status_code,
-            body=_snippet(content),
-            method=call.method,
-            path=call.path,
-            attempts=call.attempts,
-            response_headers=response.headers,
-        )
+        content = self._read(response, call)
+        return parse_reply(content, response, call, max_depth=self.max_reply_depth)
 
     def _api_error(self, response: requests.Response, call: CallState) -> TalonOneError:
-        status = response.status_code
-        content = response.content
-        body: Any = None
-        malformed = False
-        if content.strip():
-            try:
-                body = loads(content)
-            except ValueError:
-                body, malformed = _snippet(content), True
-        message = f"HTTP {status} {response.reason or ''}".rstrip()
-        errors: list[dict[str, Any]] = []
-        if isinstance(body, dict):
-            if isinstance(body.get("message"), str) and body["message"]:
-                message = body["message"]
-            listed = body.get("errors")
-            if isinstance(listed, list):
-                errors = [entry for entry in listed if isinstance(entry, dict)]
-        elif malformed:
-            message = f"{message} (non-JSON reply)"
-        if status == 429 or (status == 409 and BUSY_MESSAGE.search(message)):
-            retryable = True
-        else:
-            retryable = status in MAYBE_APPLIED_STATUSES and call.idempotent
-        if retryable:
-            call.retry_after = retry_after_seconds(response.headers, self._wall_clock)
-        return api_error_class(status, malformed=malformed)(
-            message,
-            status_code=status,
-            body=body,
-            errors=errors,
-            method=call.method,
-            path=call.path,
-            attempts=call.attempts,
-            response_headers=response.headers,
-            retryable=retryable,
-        )
+        try:
+            content: bytes | TalonOneResponseError = self._read(response, call)
+        except TalonOneResponseError as unreadable:  # too large, or an unknown encoding
+            content = unreadable
+        return api_error(response, content, call, self._wall_clock)
 
     def _log_retry(self, retry_state: RetryCallState) -> None:
         call: CallState = retry_state.args[0]
@@ -326,6 +308,12 @@ class Transport:
                 retry_state.upcoming_sleep,
                 extra=_log_extra(call),
             )
+
+
+def _limit(name: str, value: int, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise TalonOneConfigurationError(f"{name} must be an int >= {least}, got {value!r}")
+    return value
 
 
 def _pinned_session(base_url: str) -> requests.Session:
@@ -342,32 +330,6 @@ def _pinned_session(base_url: str) -> requests.Session:
     session.verify = settings["verify"]
     session.trust_env = False
     return session
-
-
-def _transport_error(exc: requests.RequestException, call: CallState) -> TalonOneError:
-    """Classify a requests failure by whether Talon.One may have applied the request."""
-    sent = not never_sent(exc)
-    if isinstance(exc, requests.Timeout):
-        cls: type[TalonOneTransportError] = TalonOneTimeoutError
-        what = "timed out waiting for the reply" if sent else "timed out connecting"
-    elif isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
-        cls = TalonOneConnectionError
-        what = "connection lost after sending" if sent else "could not connect"
-    else:
-        cls, what = TalonOneTransportError, "request failed"
-    reason = str(exc)[:_SNIPPET]
-    return cls(
-        f"{what} ({type(exc).__name__}: {reason})",
-        maybe_applied=sent,
-        method=call.method,
-        path=call.path,
-        attempts=call.attempts,
-        retryable=(not sent or call.idempotent) and cls is not TalonOneTransportError,
-    )
-
-
-def _snippet(content: bytes) -> str:
-    return content[: _SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET]
 
 
 def _log_args(call: CallState) -> tuple[Any, ...]:

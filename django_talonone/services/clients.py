@@ -47,6 +47,7 @@ def _client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
         timeout=config.timeout if purpose == "cart" else config.delivery_timeout,
         max_attempts=config.max_attempts,
         deadline=config.call_deadline(purpose),
+        max_reply_bytes=config.max_reply_bytes,
     )
 
 

@@ -39,6 +39,7 @@ CASES = [
         "/v2/audiences",
         b'{"name":"VIP","integrationId":"a-1"}',
         201,
+        reply={"id": 7, "name": "VIP", "integrationId": "a-1"},
     ),
     Case(
         "createCouponReservation",
@@ -57,6 +58,7 @@ CASES = [
         "/v1/referrals",
         b'{"campaignId":3,"advocateProfileIntegrationId":"p1"}',
         201,
+        reply={"id": 1, "code": "REF-1234", "campaignId": 3},
     ),
     Case(
         "createReferralsForMultipleAdvocates",
@@ -68,6 +70,7 @@ CASES = [
         "/v1/referrals_for_multiple_advocates?silent=no",
         b'{"campaignId":3,"usageLimit":1,"advocateProfileIntegrationIds":["a","b"]}',
         201,
+        reply={"totalResultSize": 1, "data": [{"id": 1, "code": "REF-1234"}]},
     ),
     Case(
         "deleteAudienceMembershipsV2",
@@ -122,12 +125,14 @@ CASES = [
         lambda c: c.get_customer_session("s 1"),
         "GET",
         "/v2/customer_sessions/s%201",
+        reply={"customerSession": {"integrationId": "s 1", "state": "open"}},
     ),
     Case(
         "getReservedCustomers",
         lambda c: c.get_reserved_customers("SUMMER25%OFF"),
         "GET",
         "/v1/coupon_reservations/customerprofiles/SUMMER25%25OFF",
+        reply={"totalResultSize": 0, "data": []},
     ),
     Case(
         "returnCartItems",

@@ -121,7 +121,9 @@ def test_caller_idempotency_key_is_sent_on_posts(
     client: TalonOneClient,
     mocked: responses.RequestsMock,
 ) -> None:
-    mocked.post(re.compile(re.escape(BASE) + r"/.*"), json={})
+    # one reply with what each of these operations documents (an id, a code, a listing)
+    reply = {"id": 1, "code": "REF-1234", "data": []}
+    mocked.post(re.compile(re.escape(BASE) + r"/.*"), json=reply)
     call(client)
     assert mocked.calls[0].request.headers["Idempotency-Key"] == "k"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import responses
+import simplejson
 from django.db import transaction
 from django.test import override_settings
 
@@ -47,7 +48,8 @@ def answer(mocked: responses.RequestsMock, *effects: dict[str, Any]) -> None:
         body = json.loads(request.body)
         session = {**body["customerSession"], "id": 1}
         reply_body = {"customerSession": session, "effects": list(effects)}
-        return 200, {}, json.dumps(reply_body, default=str)
+        # amounts go on the wire as JSON numbers, as Talon.One sends them
+        return 200, {}, simplejson.dumps(reply_body, use_decimal=True)
 
     mocked.add_callback(
         responses.PUT, re.compile(rf"{BASE}/v2/customer_sessions/.+"), callback=reply
@@ -69,7 +71,7 @@ def cart_of(*lines: tuple[str, str, int]) -> Cart:
     return cart
 
 
-@pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", -50, True, None, {"x": 1}])
+@pytest.mark.parametrize("value", [Decimal(-50), Decimal("-0.01")])
 def test_an_amount_that_cannot_be_a_discount_is_ignored_and_logged(
     wire: responses.RequestsMock, caplog: pytest.LogCaptureFixture, value: Any
 ) -> None:
@@ -81,6 +83,24 @@ def test_an_amount_that_cannot_be_a_discount_is_ignored_and_logged(
     assert [(d.name, d.amount) for d in evaluation.discounts] == [("fine", Decimal(5))]
     assert evaluation.discount_total == Decimal(5)  # never a higher price than 72.50
     assert any("cannot be a discount: ignored" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "10.00", True, None, {"x": 1}])
+def test_an_amount_that_is_not_a_number_makes_the_reply_unusable(
+    wire: responses.RequestsMock, caplog: pytest.LogCaptureFixture, value: Any
+) -> None:
+    """Not a number where Talon.One documents one: the whole reply is unusable (promotions
+    unavailable, and why in the log), never read as "these discounts and no others"."""
+    answer(wire, discount(value, name="broken"), discount(5, name="fine"))
+    cart = cart_of(("SHIRT", "72.50", 1))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="django_talonone"):
+        evaluation = evaluate_cart(cart)
+    assert not evaluation.available
+    assert evaluation.discount_total == Decimal(0)
+    assert CustomerSession.objects.get().evaluation_failed
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "effects[0].props.value should be a number" in logged
 
 
 def test_a_line_discount_is_cut_to_the_line_and_the_total_to_the_cart(
