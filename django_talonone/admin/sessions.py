@@ -108,6 +108,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
                     "session_id",
                     "state",
                     "sent",
+                    "lane",
                     "profile_id",
                     "shop_object_link",
                     "evaluated_at",

@@ -57,6 +57,10 @@ def parse_reply(
         "attempts": call.attempts,
         "response_headers": response.headers,
     }
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if media and media != "application/json" and not media.endswith("+json"):
+        # A proxy's or login page's 200; even a body that parses is not Talon.One's answer.
+        raise TalonOneResponseError(f"reply is {media}, not JSON", **fields)
     try:
         result = loads(content)
     except RecursionError:

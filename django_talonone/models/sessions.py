@@ -47,6 +47,15 @@ class CustomerSession(models.Model):
     )
     object_id = models.CharField(max_length=255, blank=True, db_index=True)
     shop_object = GenericForeignKey("content_type", "object_id")
+    lane = models.CharField(
+        _("outbox lane"),
+        max_length=1100,
+        blank=True,
+        help_text=_(
+            "Where the session's calls queue: its cart's lane while the cart holds it, its "
+            "own from its close on, so the cart's next session never waits behind it."
+        ),
+    )
     last_evaluation = models.JSONField(_("last evaluation"), default=dict, blank=True)
     last_effects = models.JSONField(_("last effects"), default=list, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)

@@ -4,9 +4,9 @@ Rows of one lane are delivered one at a time and in order. Everything that touch
 Talon.One session shares a lane (updates, close, cancel, returns), and so does everything
 that touches one profile, because Talon.One answers 409 to parallel requests on either.
 
-A session born from a registered cart lives on its *cart* lane: a cart change is recorded
-before anyone knows (or creates) the cart's session, so its close, cancel and returns
-follow it on the same lane and can never overtake it.
+A session born from a registered cart starts on its *cart* lane: a cart change is recorded
+before anyone knows (or creates) the cart's session. At its close the services move it to
+its own session lane, so a lane never outlives the session it serialises.
 """
 
 from __future__ import annotations

@@ -29,12 +29,18 @@ def prepare(row: Delivery) -> None:
         orders.prepare_close(row)
 
 
+def apply_failure(row: Delivery, message: str) -> None:
+    """A dead row: free its cart's lane for the cart's next session, then mirror it."""
+    sessions.release_cart_lane(row)
+    delivery.apply_failure(row, message)
+
+
 def outbox_hooks(waker: Waker | None) -> OutboxHooks:
     return OutboxHooks(
         prepare=prepare,
         send=delivery.send,
         apply_reply=delivery.apply_reply,
-        apply_failure=delivery.apply_failure,
+        apply_failure=apply_failure,
         settled_without_success=delivery.settled_without_success,
         waker=waker,
     )

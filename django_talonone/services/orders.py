@@ -34,7 +34,14 @@ from django_talonone.outbox.payload import encode_payload, order_reference, refe
 from django_talonone.registry import cart_adapter_for, order_adapter_for
 
 from . import dispatch, returns_guard
-from .sessions import cart_session, lane_of_session, link, order_session, require_saved
+from .sessions import (
+    cart_session,
+    lane_of_session,
+    leave_cart_lane,
+    link,
+    order_session,
+    require_saved,
+)
 
 _CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
 
@@ -115,14 +122,15 @@ def _close(
             session.profile_id = body["customerSession"]["profileId"]
         session.state = SessionState.CLOSED
         session.charged_discount = charged
-        session.save()
         if cart is not None:
-            lane = cart_lane(cart.__class__._meta.label_lower, cart.pk)
-            _retire_snapshots(lane)
+            shared = cart_lane(cart.__class__._meta.label_lower, cart.pk)
+            _retire_snapshots(shared)
+            lane = leave_cart_lane(session, shared)
             if body is not None:
                 codes_from_cart(body, cart)
         else:
-            lane = session_lane(session.session_id)
+            lane = session.lane = session_lane(session.session_id)
+        session.save()
         dispatch.send(
             "close",
             Operation.UPDATE_SESSION,

@@ -5,9 +5,10 @@ must cost the shopper their discount preview, never the page. Order lifecycle ca
 through the outbox (see :mod:`.dispatch`) in the shop's own transaction.
 
 A cart change in outbox mode only records "cart X changed" on the cart's lane; the worker
-builds the snapshot and opens the session (see :mod:`.cart_snapshots`). A session that
-came from a cart therefore stays on that cart lane for its close, cancel and returns, so
-nothing overtakes a snapshot still queued for it.
+builds the snapshot and opens the session (see :mod:`.cart_snapshots`). At its close a
+session's waiting calls leave the cart's lane for one of its own (``CustomerSession.lane``),
+where its close, returns and cancel follow them in order, and where a dead close holds up
+only that session, never the cart's next one.
 
 Each cart has at most one *open* ``CustomerSession``. Placing an order moves the cart's
 session to the order and closes it, so the next use of that cart starts a new session with
@@ -35,7 +36,7 @@ from django_talonone.models import (
     DeliveryStatus,
     SessionState,
 )
-from django_talonone.outbox.lanes import session_lane
+from django_talonone.outbox.lanes import cart_lane, session_lane
 from django_talonone.outbox.snapshots import insert_cart_change, record_cart_change
 from django_talonone.registry import cart_adapter_for
 from django_talonone.services.clients import get_client
@@ -87,7 +88,11 @@ def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerS
     """
     session = cart_session(cart)
     if session is None:
-        session = CustomerSession(profile_id=profile_id or "", state=SessionState.OPEN)
+        session = CustomerSession(
+            profile_id=profile_id or "",
+            state=SessionState.OPEN,
+            lane=cart_lane(cart.__class__._meta.label_lower, cart.pk),
+        )
         link(session, cart)
         session.save()
     elif profile_id is not None and session.profile_id != profile_id:
@@ -227,15 +232,46 @@ def registered_cart_changed(
         evaluate_cart(cart, adapter=adapter)
 
 
+#: Rows a lane still owes Talon.One that no worker holds: these may change lanes.
+_WAITING = (DeliveryStatus.PENDING, DeliveryStatus.DEAD)
+
+
 def lane_of_session(session: CustomerSession) -> str:
-    """The lane a session's calls use: the lane of its latest row, else its own."""
-    lane: str | None = (
-        Delivery.objects.filter(session=session)
-        .order_by("-pk")
-        .values_list("lane", flat=True)
-        .first()
-    )
-    return lane or session_lane(session.session_id)
+    """The lane a session's calls use: its cart's while the cart holds it, then its own."""
+    return session.lane or session_lane(session.session_id)
+
+
+def leave_cart_lane(session: CustomerSession, shared: str) -> str:
+    """Move the session's queued calls from its cart's lane ``shared`` to a lane of its own,
+    as its close is about to be queued; returns the lane the close goes to.
+
+    A lane must not outlive the session it serialises: if the close and what follows it
+    (returns, a cancel) stayed on the cart's lane, a close Talon.One refuses would block the
+    next session of a cart the shop reuses. A call of the session being sent right now
+    cannot be moved (the close must follow it), so the close then stays on the cart's lane
+    and :func:`release_cart_lane` moves the session out if the close dies there.
+    """
+    rows = Delivery.objects.filter(lane=shared)
+    if rows.filter(status=DeliveryStatus.IN_FLIGHT).exists():
+        session.lane = shared
+        return shared
+    own = session_lane(session.session_id)
+    rows.filter(status__in=_WAITING).update(lane=own, updated_at=timezone.now())
+    session.lane = own
+    return own
+
+
+def release_cart_lane(delivery: Delivery) -> None:
+    """A call died on a cart's lane: if its session no longer holds the cart, move the
+    session's waiting calls to its own lane, so the cart's next session is not blocked."""
+    session = delivery.session
+    if session is None or session.state == SessionState.OPEN or session.lane != delivery.lane:
+        return
+    own = session_lane(session.session_id)
+    moved = Delivery.objects.filter(lane=delivery.lane, session=session, status__in=_WAITING)
+    moved.update(lane=own, updated_at=timezone.now())
+    CustomerSession.objects.filter(pk=session.pk).update(lane=own, updated_at=timezone.now())
+    session.lane = own
 
 
 def calls_waiting(session: CustomerSession) -> int:

@@ -111,6 +111,9 @@ KINDS: dict[str, Callable[[HostileTalonOne], Reply]] = {
         b"<html><body>Please sign in to the Wi-Fi</body></html>",
         headers={"Content-Type": "text/html; charset=utf-8"},
     ),
+    "json_as_text": lambda server: Reply(
+        _json(VALID), headers={"Content-Type": "text/plain; charset=utf-8"}
+    ),
     "redirect": lambda server: Reply(
         b"", status=302, headers={"Location": f"{server.url}/elsewhere", "Content-Length": "0"}
     ),

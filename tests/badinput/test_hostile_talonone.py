@@ -28,7 +28,7 @@ from django_talonone.models import (
     SyncState,
 )
 from django_talonone.outbox import deliver_pending
-from django_talonone.services import enqueue_cart, evaluate_cart
+from django_talonone.services import enqueue_cart, evaluate_cart, reserve_coupon
 from django_talonone.services.clients import get_client
 from django_talonone.tasks.bulk import (
     create_referral_codes_task,
@@ -135,10 +135,15 @@ def _queue_profile_sync() -> None:
     sync_profiles_task.apply(args=("auth.user", [user.pk]))
 
 
+def _queue_reservation() -> None:
+    reserve_coupon("VIP-2026", ["ann", "bob"])
+
+
 OUTBOX_CASES = [
     *((kind, _queue_cart_snapshot) for kind in ALL_KINDS),
     # a profile reply has no amounts; its integrationStates is an object in object_for_list
     *((kind, _queue_profile_sync) for kind in [*GENERIC, "object_for_list"]),
+    *((kind, _queue_reservation) for kind in GENERIC),  # a reservation reply: any object
 ]
 
 

@@ -24,6 +24,7 @@ from django_talonone.adapters import InvalidPayload
 from django_talonone.emulator import Emulator
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
 from django_talonone.outbox import deliver_pending, due_lanes
+from django_talonone.outbox.lanes import session_lane
 from django_talonone.services import evaluate_cart
 from tests.clocks import OutboxClock
 from tests.shop.models import Cart, CartLine, Order, OrderLine
@@ -256,7 +257,10 @@ def outbox_outcome() -> list[tuple[str, str, str]]:
     # How many snapshots one call covered depends on delivery timing: compare the rest.
     for row in Delivery.objects.filter(supersedable=False).select_related("session"):
         session = labels.get(row.session.session_id, "?") if row.session else ""
-        rows.append((row.lane, session, str(row.operation), str(row.status)))
+        # a session's own lane is named by its (random) id: name it by its label instead
+        own = row.session is not None and row.lane == session_lane(row.session.session_id)
+        lane = f"session of {session}" if own else row.lane
+        rows.append((lane, session, str(row.operation), str(row.status)))
     return sorted(rows)
 
 

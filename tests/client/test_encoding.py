@@ -109,6 +109,7 @@ def test_replies_decode_non_integers_as_decimal(
         f"{BASE}/v2/customer_sessions/s",
         body=b'{"customerSession":{"total":19.99,"cartItemTotal":0.30000000000000004,'
         b'"applicationId":7,"big":123456789012345678901234567890.5,"exp":1e2}}',
+        content_type="application/json",
     )
     session = client.get_customer_session("s")["customerSession"]
     assert session["total"] == Decimal("19.99")

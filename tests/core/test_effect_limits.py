@@ -49,7 +49,11 @@ def answer(mocked: responses.RequestsMock, *effects: dict[str, Any]) -> None:
         session = {**body["customerSession"], "id": 1}
         reply_body = {"customerSession": session, "effects": list(effects)}
         # amounts go on the wire as JSON numbers, as Talon.One sends them
-        return 200, {}, simplejson.dumps(reply_body, use_decimal=True)
+        return (
+            200,
+            {"Content-Type": "application/json"},
+            simplejson.dumps(reply_body, use_decimal=True),
+        )
 
     mocked.add_callback(
         responses.PUT, re.compile(rf"{BASE}/v2/customer_sessions/.+"), callback=reply

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, Operation
 from django_talonone.outbox import cart_lane, deliver_pending
+from django_talonone.outbox.lanes import session_lane
 from django_talonone.testing import TalonOneHarness
 from tests.shop.models import Cart, Order, OrderLine
 
@@ -20,8 +21,9 @@ from .conftest import fill, sent_sessions, session_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def calls(lane: str) -> list[Delivery]:
-    return list(Delivery.objects.filter(lane=lane, supersedable=False).order_by("pk"))
+def calls() -> list[Delivery]:
+    """The calls queued for the test's one session (not its cart snapshots)."""
+    return list(Delivery.objects.filter(supersedable=False).order_by("pk"))
 
 
 @pytest.fixture
@@ -44,8 +46,10 @@ def test_the_close_is_written_at_the_save_that_places_the_order(
             user=user, cart=cart, status=Order.Status.PAID, coupon_code="WELCOME10"
         )
         # Inside the shop's transaction, before any line and before the commit:
-        [close] = calls(lane)
+        [close] = calls()
         assert close.operation == Operation.UPDATE_SESSION
+        # From its close on, the session's calls queue on a lane of its own, not the cart's
+        assert close.lane == session_lane(close.session.session_id) != lane
         assert close.payload["order"] == {"model": "shop.order", "pk": str(order.pk)}
         assert close.session is not None
         assert close.session.state == "closed"
@@ -56,7 +60,7 @@ def test_the_close_is_written_at_the_save_that_places_the_order(
     assert closed["state"] == "closed"
     assert [(i["sku"], i["quantity"]) for i in closed["cartItems"]] == [("MUG", 2), ("TEA", 1)]
     assert closed["couponCodes"] == ["WELCOME10"]
-    [close] = calls(lane)
+    [close] = calls()
     assert close.status == DeliveryStatus.DONE
     assert close.payload["body"]["customerSession"]["state"] == "closed"  # what was sent
 
@@ -85,11 +89,11 @@ def test_the_cancel_is_written_at_the_save_that_cancels(
         cart = Cart.objects.create(user=user)
         fill(cart, ("MUG", "20.00", 1))
         order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
-    lane = cart_lane("shop.cart", cart.pk)
     with transaction.atomic():
         order.status = Order.Status.CANCELLED
         order.save()
-        _, cancel = calls(lane)
+        close, cancel = calls()
+        assert cancel.lane == close.lane  # the cancel follows the close
         assert cancel.payload["body"]["customerSession"]["state"] == "cancelled"
     deliver_pending()
     assert [s["state"] for s in sent_sessions(shop)][-2:] == ["closed", "cancelled"]
@@ -123,7 +127,7 @@ def test_an_order_deleted_before_its_close_is_settled_without_a_call(
     sent = len(sent_sessions(shop))
     deliver_pending()
     assert len(sent_sessions(shop)) == sent
-    [close] = calls(cart_lane("shop.cart", cart.pk))
+    [close] = calls()
     assert close.status == DeliveryStatus.DONE
     assert close.last_error == f"order shop.order #{order_pk} was deleted; its close was not sent"
 
@@ -137,7 +141,7 @@ def test_order_data_talon_one_would_refuse_parks_the_close_dead_naming_the_field
         order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
         OrderLine.objects.create(order=order, sku="MUG", name="Mug", quantity=0, price=20)
     deliver_pending()
-    [close] = calls(cart_lane("shop.cart", cart.pk))
+    [close] = calls()
     assert close.status == DeliveryStatus.DEAD
     assert "items[0].quantity" in close.last_error
     assert all(s["state"] != "closed" for s in sent_sessions(shop))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_talonone.evaluation import Evaluation
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionState
 from django_talonone.outbox import cart_lane, deliver_pending
+from django_talonone.outbox.lanes import session_lane
 from django_talonone.outbox.snapshots import (
     WAKE_INTERVAL,
     WATCH_EVERY,
@@ -242,7 +243,7 @@ def test_invalid_cart_data_is_logged_and_does_not_block_the_lane(
     assert shop.requests(UPDATE) == []
 
 
-def test_placing_an_order_retires_queued_snapshots_and_closes_on_the_cart_lane(
+def test_placing_an_order_retires_queued_snapshots_and_closes_on_its_own_lane(
     shop: TalonOneHarness, no_worker: None, user
 ) -> None:
     with transaction.atomic():
@@ -250,7 +251,8 @@ def test_placing_an_order_retires_queued_snapshots_and_closes_on_the_cart_lane(
         fill(cart, ("MUG", "40.00", 1))
     with transaction.atomic():
         order = order_from(cart)
-    close = Delivery.objects.get(lane=lane_of(cart), supersedable=False)
+    close = Delivery.objects.get(supersedable=False)
+    assert close.lane == session_lane(close.session.session_id)  # not the cart's any more
     snapshots = Delivery.objects.filter(lane=lane_of(cart), supersedable=True)
     assert {row.status for row in snapshots} == {DeliveryStatus.SUPERSEDED}
     deliver_pending()
@@ -264,7 +266,7 @@ def test_placing_an_order_retires_queued_snapshots_and_closes_on_the_cart_lane(
     cancel_order(order)
     cancel = Delivery.objects.order_by("pk").last()
     assert cancel is not None
-    assert cancel.lane == lane_of(cart)  # after its close, on the same lane
+    assert cancel.lane == close.lane  # after its close, on the same lane
 
 
 def test_a_close_waits_for_the_snapshot_being_sent(
