@@ -46,3 +46,11 @@ def not_found(what: str, ident: object, *, parameter: str) -> ApiError:
 def conflict_busy(kind: str) -> ApiError:
     """The 409 Talon.One sends when another request is updating the same entity."""
     return ApiError(409, f"Too many requests are updating this {kind} at the same time")
+
+
+def unknown_session(session_id: object) -> ApiError:
+    """400 for a session that does not exist: the only error GetCustomerSession and
+    ReturnCartItems declare for it (no source shows the real service answering 404)."""
+    return field_error(
+        400, f"Customer session {session_id!r} not found", parameter="customerSessionId"
+    )

@@ -1,8 +1,8 @@
 """Assemble IntegrationStateV2 replies: the always-present keys plus ``responseContent``.
 
 Session updates and returns answer with the same shape; each ``responseContent`` value
-adds its top-level key (``null`` when there is nothing to show, such as the profile of an
-anonymous session or the referral of a session without a code).
+adds its top-level key, left out when there is nothing to show (the profile of an
+anonymous session, the referral of a session without a code): the schema has no ``null``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def integration_state(
         reply["customerSession"] = session_view(session)
     if "customerProfile" in wanted:
         profile = state.data["profiles"].get(profile_id) if profile_id else None
-        reply["customerProfile"] = profile_view(state, profile) if profile else None
+        if profile:  # an anonymous session has none: left out (the schema has no null)
+            reply["customerProfile"] = profile_view(state, profile)
     if "coupons" in wanted:
         codes = [c for c in dict.fromkeys(session["couponCodes"]) if state.coupon(c)]
         reply["coupons"] = [_session_coupon(state, code, profile_id) for code in codes]
@@ -48,7 +49,8 @@ def integration_state(
         reply["triggeredCampaigns"] = [campaign_view(state, c) for c in campaigns if c]
     if "referral" in wanted:
         referral = state.data["referrals"].get(session["referralCode"] or "")
-        reply["referral"] = inventory_referral_view(referral) if referral else None
+        if referral:  # a session without a referral code has none: left out
+            reply["referral"] = inventory_referral_view(referral)
     if "loyalty" in wanted:
         reply["loyalty"] = {"programs": {}}
     if "event" in wanted:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .clock import parse_timestamp
-from .errors import field_error, not_found
+from .errors import field_error, unknown_session
 from .ledger import DISCOUNT_EFFECTS, rollback_discount, uncount_sales
 from .money import ZERO, cents, line_total, to_decimal
 from .responses import integration_state
@@ -180,7 +180,7 @@ def return_cart_items(state: EmulatorState, request: Request) -> Response:
     session_id = request.path_params["customerSessionId"]
     session: dict[str, Any] | None = work.data["sessions"].get(session_id)
     if session is None:
-        raise not_found("Customer session", session_id, parameter="customerSessionId")
+        raise unknown_session(session_id)
     if session["state"] not in ("closed", "partially_returned"):
         raise field_error(
             400,

@@ -15,7 +15,7 @@ from typing import Any
 
 from .clock import Clock, parse_timestamp
 from .engine import Evaluation, evaluate
-from .errors import field_error, not_found
+from .errors import field_error, unknown_session
 from .ledger import current_effects, redeem, rollback_all
 from .profiles import ensure_profile
 from .responses import integration_state
@@ -224,7 +224,7 @@ def get_customer_session(state: EmulatorState, request: Request) -> Response:
     session_id = request.path_params["customerSessionId"]
     session = state.data["sessions"].get(session_id)
     if session is None:
-        raise not_found("Customer session", session_id, parameter="customerSessionId")
+        raise unknown_session(session_id)
     return Response(
         200, {"customerSession": session_view(session), "effects": current_effects(session)}
     )

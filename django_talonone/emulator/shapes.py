@@ -32,7 +32,6 @@ def profile_view(state: EmulatorState, profile: Mapping[str, Any]) -> dict[str, 
         "accountId": state.application["accountId"],
         "closedSessions": profile["closedSessions"],
         "totalSales": profile["totalSales"],
-        "loyaltyMemberships": None,
         "audienceMemberships": memberships,
         "lastActivity": profile["lastActivity"],
     }
@@ -53,6 +52,7 @@ def session_view(session: Mapping[str, Any]) -> dict[str, Any]:
     item_total = sum((line_total(item) for item in items), ZERO)
     costs = session["additionalCosts"]
     cost_total = sum((to_decimal(cost.get("price")) for cost in costs.values()), ZERO)
+    item_cost_total = sum((_item_costs(item) for item in items), ZERO)
     return {
         "id": session["id"],
         "integrationId": session["integrationId"],
@@ -63,6 +63,9 @@ def session_view(session: Mapping[str, Any]) -> dict[str, Any]:
         "profileId": session["profileId"],
         "couponCodes": list(session["couponCodes"]),
         "referralCode": session["referralCode"],
+        # the deprecated single-code fields, still required: the first code, or ""
+        "coupon": session["couponCodes"][0] if session["couponCodes"] else "",
+        "referral": session["referralCode"] or "",
         "loyaltyCards": list(session["loyaltyCards"]),
         "state": session["state"],
         "cartItems": [cart_item_view(item, i) for i, item in enumerate(items)],
@@ -70,10 +73,18 @@ def session_view(session: Mapping[str, Any]) -> dict[str, Any]:
         "identifiers": list(session["identifiers"]),
         "attributes": dict(session["attributes"]),
         "firstSession": session["firstSession"],
-        "total": item_total + cost_total,
+        "total": item_total + cost_total + item_cost_total,
         "cartItemTotal": item_total,
         "additionalCostTotal": cost_total,
+        "cartItemAdditionalCostTotal": item_cost_total,
     }
+
+
+def _item_costs(item: Mapping[str, Any]) -> Any:
+    """A line's own additional costs (per unit, like its price), times its quantity."""
+    costs = item.get("additionalCosts") or {}
+    unit = sum((to_decimal(cost.get("price")) for cost in costs.values()), ZERO)
+    return unit * int(item["quantity"])
 
 
 def coupon_view(state: EmulatorState, code: str) -> dict[str, Any]:
@@ -153,6 +164,7 @@ def campaign_view(state: EmulatorState, campaign: Mapping[str, Any]) -> dict[str
         "applicationId": state.application["id"],
         "userId": 1,
         "name": campaign["name"],
+        "description": campaign.get("description", ""),
         "state": campaign["state"],
         "activeRulesetId": campaign["id"],
         "tags": [],
@@ -161,6 +173,7 @@ def campaign_view(state: EmulatorState, campaign: Mapping[str, Any]) -> dict[str
         "type": "advanced",
         "frontendState": frontend,
         "storesImported": False,
+        "reevaluateOnReturn": False,
     }
     for key in ("startTime", "endTime"):
         if campaign[key] is not None:

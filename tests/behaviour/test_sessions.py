@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from django_talonone.client import TalonOneBadRequest, TalonOneClient, TalonOneNotFound
+from django_talonone.client import TalonOneBadRequest, TalonOneClient
 
 from .conftest import effects_of, item, session_body, total_discount
 
@@ -104,10 +104,12 @@ def test_get_customer_session_returns_the_stored_session(client: TalonOneClient)
     assert reply["customerSession"]["couponCodes"] == ["WELCOME10"]
 
 
-def test_get_unknown_session_is_404(client: TalonOneClient) -> None:
-    with pytest.raises(TalonOneNotFound) as caught:
+def test_get_unknown_session_is_400(client: TalonOneClient) -> None:
+    """400, the error GetCustomerSession declares; no source shows the service send 404."""
+    with pytest.raises(TalonOneBadRequest) as caught:
         client.get_customer_session("missing")
-    assert caught.value.status_code == 404
+    assert caught.value.status_code == 400
+    assert caught.value.errors[0]["source"] == {"parameter": "customerSessionId"}
 
 
 def test_dry_run_evaluates_without_persisting(client: TalonOneClient) -> None:
@@ -117,7 +119,7 @@ def test_dry_run_evaluates_without_persisting(client: TalonOneClient) -> None:
         dry=True,
     )
     assert total_discount(state) == Decimal("5.00")
-    with pytest.raises(TalonOneNotFound):
+    with pytest.raises(TalonOneBadRequest, match="not found"):
         client.get_customer_session("s-dry")
 
 
@@ -232,11 +234,14 @@ def test_cancelling_a_closed_session_rolls_back(client: TalonOneClient) -> None:
     ],
 )
 def test_response_content_adds_the_requested_key(client: TalonOneClient, content: str) -> None:
+    # a referral shows only for a session with a referral code (left out, never null)
+    referral = client.create_referral({"campaignId": 2, "advocateProfileIntegrationId": "a"})
     state = client.update_customer_session_v2(
         "s-1",
         session_body(
             profileId="p",
             couponCodes=["WELCOME10"],
+            referralCode=referral["code"],
             cartItems=[item("M", "10")],
             responseContent=[content],
         ),

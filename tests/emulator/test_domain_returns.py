@@ -177,10 +177,11 @@ def test_only_closed_sessions_accept_returns(session_state: str) -> None:
     assert session_state in caught.value.message
 
 
-def test_unknown_session_is_404() -> None:
+def test_unknown_session_is_400() -> None:
+    """ReturnCartItems declares 400 and 401 only: an unknown session is a 400."""
     with pytest.raises(ApiError) as caught:
         give_back(EmulatorState(), [{"position": 0}], session_id="nope")
-    assert caught.value.status == 404
+    assert caught.value.status == 400
 
 
 def test_idempotency_key_replays_within_24_hours_only() -> None:

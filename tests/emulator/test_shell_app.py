@@ -171,7 +171,7 @@ def test_validation_400_body_shape_depends_on_the_operation(
 
 
 def test_not_found_from_a_handler_keeps_status_code(emulator: Emulator) -> None:
-    reply = call(emulator, "GET", "/v2/customer_sessions/never-created")
+    reply = call(emulator, "GET", "/v1/customer_profiles/never-created/inventory")
     assert reply.status_code == 404
     assert reply.json()["StatusCode"] == 404
 

@@ -76,7 +76,7 @@ def test_rate_one_always_injects_a_json_error(emulator: Emulator, status: int) -
     if status == 409:
         assert body["message"] == "Too many requests are updating this session at the same time"
     emulator.clear_faults()
-    assert get_session(emulator, "s1").status_code == 404  # the handler never ran
+    assert get_session(emulator, "s1").status_code == 400  # unknown: the handler never ran
 
 
 def test_injected_429_carries_retry_after(emulator: Emulator) -> None:
@@ -176,7 +176,7 @@ def test_adapter_drop_before_apply(emulator: Emulator) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         put_session(emulator.base_url, "s1", emulator.session())
     emulator.clear_faults()
-    assert get_session(emulator, "s1").status_code == 404
+    assert get_session(emulator, "s1").status_code == 400  # unknown session
     assert emulator.requests[0]["dropped"] is True
     assert emulator.requests[0]["status"] is None
 
@@ -198,7 +198,7 @@ def test_http_drop_before_apply_resets_the_connection(
         put_session(running.url, "s1")
     emulator.clear_faults()
     reply = requests.get(f"{running.url}/v2/customer_sessions/s1", headers=AUTH, timeout=5)
-    assert reply.status_code == 404
+    assert reply.status_code == 400  # never created
 
 
 def test_http_drop_after_apply_changes_state_without_a_reply(
