@@ -21,6 +21,7 @@ from .campaigns import load_config_file
 from .faults import FaultSpec, parse_faults
 from .server import make_server
 from .state import EmulatorState
+from .validation import strict_validation
 from .wsgi import loads
 
 API_KEY_ENV = "TALONONE_EMULATOR_API_KEY"
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state", metavar="FILE", help="keep the state in FILE across restarts")
     parser.add_argument("--faults", metavar="JSON", help="faults to inject from the start")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse body properties today's schemas do not define (Talon.One ignores them)",
+    )
     return parser
 
 
@@ -73,6 +79,7 @@ def build_app(args: argparse.Namespace) -> EmulatorApp:
         args.management_key or None,
         state_file=args.state,
         faults=_faults(args.faults),
+        validator=strict_validation if args.strict else None,
     )
     if config is not None and app.state.config != config:
         app.state.configure(config)

@@ -156,8 +156,8 @@ def _coupon(raw: Any, where: str) -> dict[str, Any]:
     }
     _no_unknown(data, where, allowed)
     code = _str(_required(data, "code", where), f"{where}.code")
-    if len(code) > 100:
-        raise ValueError(f"{where}.code: at most 100 characters")
+    if not 4 <= len(code) <= 100:
+        raise ValueError(f"{where}.code: 4 to 100 characters (as Talon.One's codes)")
     recipient = data.get("recipientIntegrationId")
     return {
         "code": code,

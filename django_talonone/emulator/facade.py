@@ -21,6 +21,7 @@ from .faults import FaultSpec, parse_faults
 from .requestlog import DEFAULT_LOG_SIZE
 from .server import RunningEmulator, serve_in_thread
 from .state import EmulatorState
+from .validation import strict_validation
 
 if TYPE_CHECKING:
     from django_talonone.client import TalonOneClient
@@ -51,6 +52,7 @@ class Emulator:
         clock: Clock | None = None,
         sleep: Sleep = time.sleep,
         log_size: int = DEFAULT_LOG_SIZE,
+        strict: bool = False,
     ) -> None:
         self.api_key = api_key
         self.management_key = management_key
@@ -61,6 +63,7 @@ class Emulator:
             state_file=state_file,
             sleep=sleep,
             log_size=log_size,
+            validator=strict_validation if strict else None,
         )
 
     def __repr__(self) -> str:

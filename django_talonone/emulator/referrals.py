@@ -33,6 +33,10 @@ def _referral_campaign(state: EmulatorState, campaign_id: int) -> None:
         )
 
 
+#: The shortest coupon or referral code today's response schemas allow.
+MIN_CODE_LENGTH = 4
+
+
 def _generate_code(state: EmulatorState, pattern: str, characters: Sequence[str], seed: int) -> str:
     """A code matching ``pattern`` (``#`` = random character) not used yet."""
     rng = random.Random(seed)
@@ -94,6 +98,15 @@ def create_referrals_for_multiple_advocates(state: EmulatorState, request: Reque
     if "#" not in pattern:
         raise field_error(
             400, "referralPattern needs at least one # placeholder", pointer="/referralPattern"
+        )
+    if len(pattern) < MIN_CODE_LENGTH:
+        # Accepted by the request schema, but its codes would be shorter than any code
+        # Talon.One's replies may hold.
+        raise field_error(
+            400,
+            f"referralPattern makes codes of {len(pattern)} characters; at least "
+            f"{MIN_CODE_LENGTH} are needed",
+            pointer="/referralPattern",
         )
     work = state.scratch_copy()
     created = [

@@ -149,8 +149,14 @@ def _check_transition(before: str | None, after: str) -> None:
 def update_customer_session_v2(state: EmulatorState, request: Request) -> Response:
     """Create, update, close or cancel a session (``dry=true`` works on a scratch copy)."""
     work = state.scratch_copy() if request.query.get("dry") == "true" else state
-    if work is not state and request.query.get("now"):
-        work.clock = _fixed_clock(request.query["now"])
+    if "now" in request.query:
+        # Today's rule: a date in the future, and only for a dry run (nothing is kept).
+        if work is state:
+            raise field_error(400, "now: only allowed with dry=true", parameter="now")
+        clock = _fixed_clock(request.query["now"])
+        if clock() <= state.now():
+            raise field_error(400, "now: must be a date in the future", parameter="now")
+        work.clock = clock
     session_id = request.path_params["customerSessionId"]
     payload: Mapping[str, Any] = request.body["customerSession"]
     wanted = request.body.get("responseContent") or []

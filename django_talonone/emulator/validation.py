@@ -102,18 +102,20 @@ _VALIDATORS: Mapping[str, Validator] = {
 }
 
 
-def validate_request(request: Request) -> None:
+def validate_request(request: Request, *, strict: bool = False) -> None:
     """Raise a 400 :class:`ApiError` listing every problem with ``request``.
 
     Checks the path parameters, the query parameters the operation knows and the body;
-    returns quietly when all are acceptable.
+    returns quietly when all are acceptable. Properties the schemas do not know are
+    accepted, as Talon.One does; ``strict`` refuses them (with a "did you mean" hint), to
+    catch a misspelt field in a shop's tests.
     """
     if request.operation not in OPERATIONS_BY_NAME:
         raise ValueError(f"unknown operation {request.operation!r}")
     errors = [
         *_path_errors(request.path_params),
         *_query_errors(request.operation, request.query),
-        *_body_errors(request),
+        *_body_errors(request, strict=strict),
     ]
     if errors:
         raise ApiError(400, _summary(errors), errors)
@@ -172,7 +174,12 @@ def _query_errors(operation: str, query: Mapping[str, str]) -> Iterator[Error]:
 # --- body ---------------------------------------------------------------------------------
 
 
-def _body_errors(request: Request) -> Iterator[Error]:
+def strict_validation(request: Request) -> None:
+    """:func:`validate_request` in strict mode (``EmulatorApp(validator=...)``)."""
+    validate_request(request, strict=True)
+
+
+def _body_errors(request: Request, *, strict: bool) -> Iterator[Error]:
     validator = _VALIDATORS.get(request.operation)
     if validator is None:
         return
@@ -183,6 +190,7 @@ def _body_errors(request: Request) -> Iterator[Error]:
         (path, rule)
         for schema_error in validator.iter_errors(request.body)
         for path, rule in _convert(schema_error)
+        if strict or schema_error.validator != "additionalProperties"
     ]
     found.extend(_cross_field_errors(request))
     found.sort(key=lambda problem: _sort_key(problem[0]))

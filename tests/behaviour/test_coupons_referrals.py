@@ -128,12 +128,12 @@ def test_referral_expiring_on_a_leap_second_is_still_evaluated(client: TalonOneC
 
 
 def test_bulk_referrals_that_run_out_of_codes_create_nothing(client: TalonOneClient) -> None:
-    # "AB#" over one character has a single code: the second advocate cannot get one.
+    # "ABC#" over one character has a single code: the second advocate cannot get one.
     body = {
         "campaignId": 2,
         "advocateProfileIntegrationIds": ["ann", "bob"],
         "usageLimit": 1,
-        "referralPattern": "AB#",
+        "referralPattern": "ABC#",
         "validCharacters": ["X"],
     }
     with pytest.raises(TalonOneBadRequest, match="no unused code left"):
@@ -143,3 +143,15 @@ def test_bulk_referrals_that_run_out_of_codes_create_nothing(client: TalonOneCli
         client.get_customer_inventory("ann", referrals=True)
     created = client.create_referral({"campaignId": 2, "advocateProfileIntegrationId": "cy"})
     assert created["id"] == 1
+
+
+def test_a_pattern_shorter_than_any_code_is_refused(client: TalonOneClient) -> None:
+    """Codes are at least 4 characters in Talon.One's replies: "AB#" could make none."""
+    body = {
+        "campaignId": 2,
+        "advocateProfileIntegrationIds": ["ann"],
+        "usageLimit": 1,
+        "referralPattern": "AB#",
+    }
+    with pytest.raises(TalonOneBadRequest, match="codes of 3 characters; at least 4"):
+        client.create_referrals_for_multiple_advocates(body, silent=False)

@@ -22,9 +22,9 @@ CONFIG: dict[str, Any] = {
             "id": 10,
             "name": "Coupons",
             "coupons": [
-                {"code": "OK"},
+                {"code": "OK-10"},
                 {"code": "FUTURE", "startDate": FUTURE},
-                {"code": "OLD", "expiryDate": PAST},
+                {"code": "OLD-10", "expiryDate": PAST},
                 {"code": "MINE", "recipientIntegrationId": "alice"},
                 {"code": "PERPROFILE", "perProfileLimit": 1},
                 {"code": "RESERVED", "reservationRequired": True},
@@ -36,7 +36,7 @@ CONFIG: dict[str, Any] = {
             "id": 11,
             "name": "Off",
             "state": "disabled",
-            "coupons": [{"code": "OFF"}],
+            "coupons": [{"code": "OFF-10"}],
             "rules": TEN_PERCENT,
         },
         {
@@ -57,13 +57,13 @@ CONFIG: dict[str, Any] = {
             "id": 14,
             "name": "One per shopper",
             "limits": {"perProfileRedemptions": 1},
-            "coupons": [{"code": "PP1"}],
+            "coupons": [{"code": "PP1-10"}],
             "rules": TEN_PERCENT,
         },
         {
             "id": 15,
             "name": "Big spenders",
-            "coupons": [{"code": "BIG"}],
+            "coupons": [{"code": "BIG-10"}],
             "rules": [
                 {
                     "name": "20 off from 500",
@@ -110,22 +110,22 @@ def _coupon_verdict(state: Any) -> str:
 
 
 def test_accepted_control_case(client: TalonOneClient) -> None:
-    assert effects_of(_use_coupon(client, "s", "bob", "OK"), "acceptCoupon")
+    assert effects_of(_use_coupon(client, "s", "bob", "OK-10"), "acceptCoupon")
 
 
 @pytest.mark.parametrize(
     ("code", "profile", "reason"),
     [
         ("MISSING", "bob", "CouponNotFound"),
-        ("OFF", "bob", "CouponPartOfNotRunningCampaign"),
+        ("OFF-10", "bob", "CouponPartOfNotRunningCampaign"),
         ("OVER", "bob", "CouponPartOfNotRunningCampaign"),
         ("FUTURE", "bob", "CouponStartDateInFuture"),
-        ("OLD", "bob", "CouponExpired"),
+        ("OLD-10", "bob", "CouponExpired"),
         ("MINE", "bob", "CouponRecipientDoesNotMatch"),
         ("MINE", "", "CouponRecipientDoesNotMatch"),
         ("PERPROFILE", "", "ProfileRequired"),
         ("RESERVED", "bob", "CouponReservationRequired"),
-        ("BIG", "bob", "CouponRejectedByCondition"),
+        ("BIG-10", "bob", "CouponRejectedByCondition"),
     ],
 )
 def test_coupon_rejected_up_front(
@@ -144,7 +144,7 @@ def test_reserved_coupon_is_accepted_once_reserved(client: TalonOneClient) -> No
     [
         ("ONCE", "carl", "CouponLimitReached"),
         ("CAMP1", "carl", "CampaignLimitReached"),
-        ("PP1", "bob", "ProfileLimitReached"),
+        ("PP1-10", "bob", "ProfileLimitReached"),
         ("PERPROFILE", "bob", "ProfileLimitReached"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -280,3 +281,16 @@ def test_invalid_cart_item_is_rejected_naming_the_field(client: TalonOneClient) 
         )
     pointers = [error["source"].get("pointer") for error in caught.value.errors]
     assert "/customerSession/cartItems/1/quantity" in pointers
+
+
+def test_now_previews_a_future_date_in_a_dry_run_only(client: TalonOneClient) -> None:
+    """Today's rule for ``now``: a future date, and only with ``dry=true``."""
+    body = session_body(couponCodes=["WELCOME10"], cartItems=[item("MUG", "50.00")])
+    future = dt.datetime(2999, 1, 1, tzinfo=dt.timezone.utc)
+    state = client.update_customer_session_v2("s-now", body, dry=True, now=future)
+    assert total_discount(state) == Decimal("5.00")
+    with pytest.raises(TalonOneBadRequest, match="only allowed with dry=true"):
+        client.update_customer_session_v2("s-now", body, now=future)
+    past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
+    with pytest.raises(TalonOneBadRequest, match="must be a date in the future"):
+        client.update_customer_session_v2("s-now", body, dry=True, now=past)

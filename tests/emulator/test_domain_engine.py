@@ -62,7 +62,7 @@ COUPON_CONFIG: dict[str, Any] = {
                 {"code": "PLAIN"},
                 {"code": "ONCE", "usageLimit": 1},
                 {"code": "MINE", "recipientIntegrationId": "alice"},
-                {"code": "OLD", "expiryDate": PAST},
+                {"code": "OLD-10", "expiryDate": PAST},
                 {"code": "SOON", "startDate": FUTURE},
                 {"code": "PERPROFILE", "perProfileLimit": 1},
                 {"code": "RESERVED", "reservationRequired": True},
@@ -86,7 +86,7 @@ COUPON_CONFIG: dict[str, Any] = {
         {
             "id": 13,
             "name": "Big carts",
-            "coupons": [{"code": "BIG"}],
+            "coupons": [{"code": "BIG-10"}],
             "rules": [{**discount_rule(amount=1), "condition": {"minSubtotal": 50}}],
         },
         {
@@ -124,11 +124,11 @@ def _close(state: EmulatorState, session_id: str, profile: str, code: str) -> No
         ("ENDED", "bob", "CouponPartOfNotRunningCampaign"),
         ("MINE", "bob", "CouponRecipientDoesNotMatch"),
         ("MINE", "", "CouponRecipientDoesNotMatch"),
-        ("OLD", "bob", "CouponExpired"),
+        ("OLD-10", "bob", "CouponExpired"),
         ("SOON", "bob", "CouponStartDateInFuture"),
         ("PERPROFILE", "", "ProfileRequired"),
         ("RESERVED", "bob", "CouponReservationRequired"),
-        ("BIG", "bob", "CouponRejectedByCondition"),
+        ("BIG-10", "bob", "CouponRejectedByCondition"),
     ],
 )
 def test_static_coupon_rejections(

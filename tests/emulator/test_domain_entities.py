@@ -230,11 +230,11 @@ def test_reservations_inventory_and_reserved_customers() -> None:
 @pytest.mark.parametrize(
     ("coupon", "campaign_state", "days_later", "expected"),
     [
-        ({"code": "C"}, "enabled", 0, "active"),
-        ({"code": "C", "startDate": "2026-04-01T00:00:00Z"}, "enabled", 0, "pending"),
-        ({"code": "C", "expiryDate": "2026-03-02T00:00:00Z"}, "enabled", 2, "expired"),
-        ({"code": "C"}, "disabled", 0, "disabled"),
-        ({"code": "C", "recipientIntegrationId": "kim"}, "enabled", 0, "active"),
+        ({"code": "CODE"}, "enabled", 0, "active"),
+        ({"code": "CODE", "startDate": "2026-04-01T00:00:00Z"}, "enabled", 0, "pending"),
+        ({"code": "CODE", "expiryDate": "2026-03-02T00:00:00Z"}, "enabled", 2, "expired"),
+        ({"code": "CODE"}, "disabled", 0, "disabled"),
+        ({"code": "CODE", "recipientIntegrationId": "kim"}, "enabled", 0, "active"),
     ],
 )
 def test_inventory_coupon_states(
@@ -252,7 +252,7 @@ def test_inventory_coupon_states(
     if "recipientIntegrationId" in coupon:
         call(state, "updateCustomerProfileV2", {}, integrationId="kim")
     else:
-        call(state, "createCouponReservation", {"integrationIDs": ["kim"]}, couponValue="C")
+        call(state, "createCouponReservation", {"integrationIDs": ["kim"]}, couponValue="CODE")
     clock.now += timedelta(days=days_later)
     wallet = call(state, "getCustomerInventory", query={"coupons": "true"}, integrationId="kim")
     assert [c["state"] for c in wallet.body["coupons"]] == [expected]

@@ -47,7 +47,7 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
         ),
         (_with(["campaigns", 0, "kind"], "loyalty"), "campaigns[0].kind: must be one of"),
         (
-            _with(["campaigns", 1, "coupons"], [{"code": "X"}]),
+            _with(["campaigns", 1, "coupons"], [{"code": "XMAS"}]),
             "campaigns[1].coupons: only a coupon",
         ),
         (
@@ -177,3 +177,21 @@ def test_reset_keeps_the_config_and_configure_replaces_it() -> None:
     with pytest.raises(ValueError, match="campaigns: must be a list"):
         state.configure({"campaigns": {}})
     assert state.application["flattenCartItems"] is True
+
+
+def test_a_coupon_code_shorter_than_talon_ones_is_refused() -> None:
+    config = {
+        "campaigns": [
+            {
+                "id": 1,
+                "name": "C",
+                "kind": "coupon",
+                "coupons": [{"code": "ABC"}],
+                "rules": [
+                    {"name": "r", "effects": [{"type": "discount", "name": "d", "amount": 1}]}
+                ],
+            }
+        ]
+    }
+    with pytest.raises(ValueError, match=r"campaigns\[0\]\.coupons\[0\]\.code: 4 to 100"):
+        EmulatorState(config)

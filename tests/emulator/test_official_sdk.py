@@ -305,16 +305,19 @@ def test_unknown_audience_is_a_parsed_404(api: talon_one.IntegrationApi) -> None
 
 
 def test_invalid_request_is_a_parsed_400(api: talon_one.IntegrationApi) -> None:
-    # Today's SDK lets a cart item go without a name; the emulator demands v4's set.
+    # `now` is for dry runs only: a rule the SDK leaves to the service.
     request = models.IntegrationRequest(
         customer_session=models.NewCustomerSessionV2(
-            cart_items=[models.CartItem(sku="S", quantity=1, price=1.0)]
+            cart_items=[models.CartItem(name="N", sku="S", quantity=1, price=1.0)]
         )
     )
     with pytest.raises(talon_one.ApiException) as caught:
-        api.update_customer_session_v2("bad-1", request)
+        api.update_customer_session_v2(
+            "bad-1", request, now=datetime(2999, 1, 1, tzinfo=timezone.utc)
+        )
     assert caught.value.status == 400
     error = caught.value.data
     assert isinstance(error, models.ErrorResponse)
     assert error.errors is not None
-    assert [e.source.pointer for e in error.errors] == ["/customerSession/cartItems/0/name"]
+    assert error.errors is not None
+    assert [e.source.parameter for e in error.errors] == ["now"]

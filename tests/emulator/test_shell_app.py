@@ -162,7 +162,12 @@ def test_body_of_a_bodyless_operation_is_ignored(emulator: Emulator) -> None:
 def test_validation_400_body_shape_depends_on_the_operation(
     emulator: Emulator, method: str, path: str, with_status: bool
 ) -> None:
-    reply = call(emulator, method, path, body={"unexpected": True})
+    reply = call(
+        emulator,
+        method,
+        path,
+        body={"name": [], "customerSession": 1, "return": 1, "attributes": 1},
+    )
     assert reply.status_code == 400
     body = reply.json()
     assert body["message"]
@@ -257,3 +262,13 @@ def test_percent_encoded_path_parameters_are_decoded_once(emulator: Emulator) ->
     for reply in (in_process, over_http):
         assert reply.status_code == 404
         assert reply.json()["message"] == "Coupon 'A/B%' not found"
+
+
+def test_unknown_properties_are_ignored_unless_strict() -> None:
+    body = {"customerSession": {"cartitems": [], "cartItems": [{"sku": "M", "quantity": 1}]}}
+    relaxed = Emulator(api_key=API_KEY)
+    assert call(relaxed, "PUT", "/v2/customer_sessions/s1", body=body).status_code == 200
+    strict = Emulator(api_key=API_KEY, strict=True)
+    reply = call(strict, "PUT", "/v2/customer_sessions/s1", body=body)
+    assert reply.status_code == 400
+    assert "did you mean 'cartItems'?" in reply.json()["message"]

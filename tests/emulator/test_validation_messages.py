@@ -17,7 +17,7 @@ from django_talonone.emulator.validation import validate_request
 def rejection(operation: str, body: Any, query: dict[str, str] | None = None) -> ApiError:
     request = Request(operation, "PUT", {}, query or {}, {}, body)
     with pytest.raises(ApiError) as caught:
-        validate_request(request)
+        validate_request(request, strict=True)  # strict: unknown properties are named too
     return caught.value
 
 
