@@ -34,7 +34,6 @@ from .bulk import (
     BulkResult,
     check_ids,
     check_text_ids,
-    chunks,
     describe,
     each_chunk,
     existing,
@@ -225,19 +224,28 @@ def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = Non
     with transaction.atomic(using=_using()):
         retire_dead(lane, Operation.UPDATE_AUDIENCES)
         queued = _queued_actions(lane)
-        changes = [
-            {
-                "action": _ACTIONS[SyncState(state)],
-                "profileIntegrationId": profile_id,
-                "audienceId": audience.talonone_id,
-            }
-            for part in parts
-            for profile_id, state in part.order_by("pk").values_list("profile_id", "sync_state")
-            if queued.get(profile_id) != _ACTIONS[SyncState(state)]
-        ]
-        for batch in chunks(changes, BATCH_LIMIT):
+        batch: list[dict[str, Any]] = []
+        count = 0
+        for part in parts:  # streamed: memory stays one batch, whatever the audience's size
+            members = part.order_by("pk").values_list("profile_id", "sync_state")
+            for profile_id, state in members.iterator(chunk_size=BATCH_LIMIT):
+                action = _ACTIONS[SyncState(state)]
+                if queued.get(profile_id) == action:
+                    continue
+                batch.append(
+                    {
+                        "action": action,
+                        "profileIntegrationId": profile_id,
+                        "audienceId": audience.talonone_id,
+                    }
+                )
+                if len(batch) == BATCH_LIMIT:
+                    enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": batch})
+                    count, batch = count + len(batch), []
+        if batch:
             enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": batch})
-    return len(changes)
+            count += len(batch)
+    return count
 
 
 def add_members(audience: Audience, profile_ids: Iterable[str]) -> int:

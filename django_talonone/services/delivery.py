@@ -134,14 +134,21 @@ def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
 
 
 def record_audience_changes(changes: Iterable[Mapping[str, Any]]) -> None:
-    """Mirror delivered membership changes: additions synced, deletions forgotten."""
-    now = timezone.now()
+    """Mirror delivered membership changes: additions synced, deletions forgotten.
+
+    One UPDATE or DELETE per audience and action (a delivered batch holds up to 1000
+    changes), not one per member.
+    """
+    groups: dict[tuple[Any, bool], list[Any]] = {}
     for change in changes:
+        key = (change.get("audienceId"), change.get("action") == "delete")
+        groups.setdefault(key, []).append(change.get("profileIntegrationId"))
+    now = timezone.now()
+    for (audience_id, deleted), profile_ids in groups.items():
         rows = AudienceMembership.objects.filter(
-            audience__talonone_id=change.get("audienceId"),
-            profile_id=change.get("profileIntegrationId"),
+            audience__talonone_id=audience_id, profile_id__in=profile_ids
         )
-        if change.get("action") == "delete":
+        if deleted:
             rows.filter(sync_state=SyncState.DELETING).delete()
         else:  # a removal queued after this add keeps its row deleting
             rows.exclude(sync_state=SyncState.DELETING).update(
@@ -229,10 +236,14 @@ def apply_failure(delivery: Delivery, message: str) -> None:
         delivery.session_return.state = ReturnState.FAILED
         delivery.session_return.save(update_fields=["state", "updated_at"])
     elif operation == Operation.UPDATE_AUDIENCES:
+        by_audience: dict[Any, list[Any]] = {}
         for change in body.get("data") or []:
+            by_audience.setdefault(change.get("audienceId"), []).append(
+                change.get("profileIntegrationId")
+            )
+        for audience_id, profile_ids in by_audience.items():
             memberships = AudienceMembership.objects.filter(
-                audience__talonone_id=change.get("audienceId"),
-                profile_id=change.get("profileIntegrationId"),
+                audience__talonone_id=audience_id, profile_id__in=profile_ids
             )
             _mark_failed(memberships, message)
     elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
