@@ -62,16 +62,17 @@ OPERATIONS: dict[str, Operation] = {
         Operation("getCustomerSession", "GET", idempotent=True),
         Operation("getReservedCustomers", "GET", idempotent=True),
         # Talon.One stores and replays replies per Idempotency-Key, which we always send.
-        Operation("returnCartItems", "POST", idempotent=True),
+        Operation("returnCartItems", "POST", idempotent=True, keyed=True),
         Operation("trackEvent", "POST", idempotent=False),
-        Operation("trackEventV2", "POST", idempotent=False),
+        # Applied once per Idempotency-Key (24 h): repeated only when the caller gave one.
+        Operation("trackEventV2", "POST", idempotent=False, keyed=True),
         Operation("updateAudienceCustomersAttributes", "PUT", idempotent=True),
         Operation("updateAudienceV2", "PUT", idempotent=True),
         # Adding or deleting a membership twice leaves the same memberships.
         Operation("updateCustomerProfileAudiences", "POST", idempotent=True),
-        Operation("updateCustomerProfileV2", "PUT", idempotent=True),
-        Operation("updateCustomerProfilesV2", "PUT", idempotent=True),
-        Operation("updateCustomerSessionV2", "PUT", idempotent=True),
+        Operation("updateCustomerProfileV2", "PUT", idempotent=True, keyed=True),
+        Operation("updateCustomerProfilesV2", "PUT", idempotent=True, keyed=True),
+        Operation("updateCustomerSessionV2", "PUT", idempotent=True, keyed=True),
     )
 }
 _OP = OPERATIONS
@@ -244,6 +245,7 @@ class TalonOneClient(Transport):
         *,
         run_rule_engine: bool | None = None,
         dry: bool | None = None,
+        idempotency_key: str | None = None,
     ) -> IntegrationStateV2:
         """Create or update one customer profile."""
         path = "/v2/customer_profiles/" + path_segment(integration_id, "integration_id")
@@ -251,7 +253,8 @@ class TalonOneClient(Transport):
             runRuleEngine=_flag(run_rule_engine, "run_rule_engine"), dry=_flag(dry, "dry")
         )
         return cast(
-            IntegrationStateV2, self._call(_OP["updateCustomerProfileV2"], path, body, query)
+            IntegrationStateV2,
+            self._call(_OP["updateCustomerProfileV2"], path, body, query, _key(idempotency_key)),
         )
 
     def update_customer_profiles_v2(
@@ -259,12 +262,19 @@ class TalonOneClient(Transport):
         body: MultipleCustomerProfileIntegrationRequest | Body,
         *,
         silent: Silent | None = None,
+        idempotency_key: str | None = None,
     ) -> MultipleCustomerProfileIntegrationResponseV2 | None:
         """Create or update up to 1000 profiles; ``silent=True`` (the default) -> None."""
         query = None if silent is None else {"silent": query_silent(silent)}
         return cast(
             "MultipleCustomerProfileIntegrationResponseV2 | None",
-            self._call(_OP["updateCustomerProfilesV2"], "/v2/customer_profiles", body, query),
+            self._call(
+                _OP["updateCustomerProfilesV2"],
+                "/v2/customer_profiles",
+                body,
+                query,
+                _key(idempotency_key),
+            ),
         )
 
     # -- sessions and events ---------------------------------------------------------------
@@ -281,6 +291,7 @@ class TalonOneClient(Transport):
         *,
         dry: bool | None = None,
         now: dt.datetime | str | None = None,
+        idempotency_key: str | None = None,
     ) -> IntegrationStateV2:
         """Create or update a session (the cart) and get its effects: the hot path."""
         path = "/v2/customer_sessions/" + path_segment(customer_session_id, "customer_session_id")
@@ -291,7 +302,8 @@ class TalonOneClient(Transport):
                 dry=_flag(dry, "dry"), now=None if now is None else query_datetime(now, "now")
             )
         return cast(
-            IntegrationStateV2, self._call(_OP["updateCustomerSessionV2"], path, body, query)
+            IntegrationStateV2,
+            self._call(_OP["updateCustomerSessionV2"], path, body, query, _key(idempotency_key)),
         )
 
     def return_cart_items(

@@ -57,12 +57,15 @@ class Operation:
     ``idempotent``: repeating it after a maybe-applied failure cannot apply it twice
     (GET/PUT/DELETE, set-like POSTs, or POSTs whose Idempotency-Key Talon.One honours).
     ``management``: documented with manager auth, so a management credential is preferred.
+    ``keyed``: Talon.One honours an ``Idempotency-Key`` on it (24 h), so with a key even a
+    non-idempotent write may be repeated.
     """
 
     name: str
     method: str
     idempotent: bool
     management: bool = False
+    keyed: bool = False
 
 
 class Transport:
@@ -202,7 +205,7 @@ class Transport:
             url=self.base_url + path + query_string(query) if query else self.base_url + path,
             data=data,
             headers=headers,
-            idempotent=op.idempotent,
+            idempotent=op.idempotent or (op.keyed and idempotency_key is not None),
             started=self._clock(),
         )
         try:

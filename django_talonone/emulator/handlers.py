@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from . import audiences, coupons, events, profiles, referrals, returns, sessions
+from .idempotency import KEYED_OPERATIONS, honour_keys
 from .routing import Request, Response
 from .state import EmulatorState
 
 Handler = Callable[[EmulatorState, Request], Response]
 
-HANDLERS: Mapping[str, Handler] = {
+_HANDLERS: Mapping[str, Handler] = {
     "createAudienceV2": audiences.create_audience_v2,
     "updateAudienceV2": audiences.update_audience_v2,
     "deleteAudienceV2": audiences.delete_audience_v2,
@@ -37,4 +38,9 @@ HANDLERS: Mapping[str, Handler] = {
     "updateCustomerProfileV2": profiles.update_customer_profile_v2,
     "updateCustomerProfilesV2": profiles.update_customer_profiles_v2,
     "trackEventV2": events.track_event_v2,
+}
+
+HANDLERS: Mapping[str, Handler] = {
+    name: honour_keys(handler) if name in KEYED_OPERATIONS else handler
+    for name, handler in _HANDLERS.items()
 }

@@ -10,45 +10,21 @@ Rollback rule (Talon.One does not publish one, so the emulator's is fixed here):
   rolls back whatever is left, so the rollbacks always add up to the discount.
 Coupon and referral redemptions stay in place (a return is not a cancel).
 
-An ``Idempotency-Key`` header makes the call safe to retry: within 24 hours (by the
-state clock) the same key replays the first response without returning anything again.
+An ``Idempotency-Key`` header makes the call safe to retry (see :mod:`.idempotency`).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from .clock import parse_timestamp
 from .errors import field_error, unknown_session
 from .ledger import DISCOUNT_EFFECTS, rollback_discount, uncount_sales
 from .money import ZERO, cents, line_total, to_decimal
 from .responses import integration_state
 from .routing import Request, Response
 from .state import EmulatorState
-
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
-
-
-def _idempotency_key(request: Request) -> str | None:
-    for name, value in request.headers.items():
-        if name.lower() == "idempotency-key" and value:
-            return value
-    return None
-
-
-def _stored_reply(state: EmulatorState, key: str) -> dict[str, Any] | None:
-    """The remembered reply for ``key`` if it is still inside the window; purges stale keys."""
-    keys: dict[str, dict[str, Any]] = state.data["idempotency"]
-    now = state.now()
-    for stale in [
-        k for k, v in keys.items() if now - parse_timestamp(v["at"]) >= IDEMPOTENCY_WINDOW
-    ]:
-        del keys[stale]
-    return keys.get(key)
 
 
 def _position(
@@ -171,11 +147,6 @@ def _share(
 def return_cart_items(state: EmulatorState, request: Request) -> Response:
     """Return items of a closed or partially returned session."""
     dry = request.query.get("dry") == "true"
-    key = None if dry else _idempotency_key(request)
-    if key is not None:
-        remembered = _stored_reply(state, key)
-        if remembered is not None:
-            return Response(remembered["status"], copy.deepcopy(remembered["body"]))
     work = state.scratch_copy() if dry else state
     session_id = request.path_params["customerSessionId"]
     session: dict[str, Any] | None = work.data["sessions"].get(session_id)
@@ -211,12 +182,6 @@ def return_cart_items(state: EmulatorState, request: Request) -> Response:
         event_type="talon_session_partially_returned",
     )
     reply["return"] = record
-    if key is not None:
-        work.data["idempotency"][key] = {
-            "at": work.now_text(),
-            "status": 200,
-            "body": copy.deepcopy(reply),
-        }
     return Response(200, reply)
 
 

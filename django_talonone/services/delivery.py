@@ -30,13 +30,19 @@ from django_talonone.outbox.payload import decode_payload, json_safe
 from django_talonone.services.charges import check_charge
 from django_talonone.services.clients import get_client
 
-#: Operations sent as POST: they carry an Idempotency-Key so a retry is applied once.
+#: Operations whose rows carry the row's Idempotency-Key, the same on every attempt, so a
+#: retry is applied once: the POSTs, and the profile writes Talon.One keys too. A cart's
+#: session update does not: its body is rebuilt from the cart at each attempt (a retry
+#: sends the newest cart, which a replayed first reply would drop), and a PUT of the whole
+#: session is idempotent by nature.
 POST_OPERATIONS = frozenset(
     {
         Operation.RETURN_ITEMS,
         Operation.TRACK_EVENT,
         Operation.UPDATE_AUDIENCES,
         Operation.CREATE_RESERVATION,
+        Operation.UPDATE_PROFILE,
+        Operation.UPDATE_PROFILES,
     }
 )
 

@@ -47,3 +47,16 @@ def test_delete_customer_data_wipes_attributes(client: TalonOneClient) -> None:
 def test_delete_unknown_customer_is_404(client: TalonOneClient) -> None:
     with pytest.raises(TalonOneNotFound):
         client.delete_customer_data("nobody")
+
+
+def test_an_event_sent_again_with_its_key_is_applied_once(client: TalonOneClient) -> None:
+    """trackEventV2 honours Idempotency-Key: the repeat gets the first reply, nothing new."""
+    event = {"profileId": "uma", "type": "review", "attributes": {}, "responseContent": ["event"]}
+    first = client.track_event_v2(event, silent=False, idempotency_key="ev-1")
+    again = client.track_event_v2(event, silent=False, idempotency_key="ev-1")
+    other = client.track_event_v2(event, silent=False, idempotency_key="ev-2")
+    assert first is not None
+    assert again is not None
+    assert other is not None
+    assert again["event"]["id"] == first["event"]["id"]
+    assert other["event"]["id"] != first["event"]["id"]
