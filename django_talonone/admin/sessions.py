@@ -92,7 +92,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
         "discount_total",
         "charge_check",
         "evaluated_at",
-        "evaluation_failed",
+        "talon_one_answered",
         "created_at",
     ]
     list_filter = ["state", "evaluation_failed", ChargeFilter]
@@ -112,7 +112,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
                     "profile_id",
                     "shop_object_link",
                     "evaluated_at",
-                    "evaluation_failed",
+                    "talon_one_answered",
                     "created_at",
                     "updated_at",
                     "related",
@@ -163,6 +163,15 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
                 "count": waiting
             }
         return str(_("up to date"))
+
+    @admin.display(boolean=True, description=_("Talon.One answered"), ordering="evaluation_failed")
+    def talon_one_answered(self, session: CustomerSession) -> bool | None:
+        """✔ when the last evaluation got Talon.One's answer, ✖ when it could not (the cart
+        showed full prices), unknown before any. The icon reads as what it says: a stored
+        ``evaluation_failed`` shown as a boolean would put a green tick on the failures."""
+        if session.evaluated_at is None and not session.evaluation_failed:
+            return None
+        return not session.evaluation_failed
 
     @admin.display(description=_("discount total"))
     def discount_total(self, session: CustomerSession) -> Decimal | None:

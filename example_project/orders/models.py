@@ -34,7 +34,10 @@ class Order(models.Model):
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     promotions_applied = models.BooleanField(
-        default=True, help_text="False when Talon.One could not be reached at checkout."
+        "priced by Talon.One",
+        default=True,
+        help_text="Ticked: Talon.One priced the order at checkout. Unticked: it could not be "
+        "reached, and the order was charged full price.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -209,3 +209,21 @@ def test_charged_vs_recorded_has_a_column_a_filter_and_a_section(
     change = page(superuser_client, url("customersession_change", full_price.pk), talonone)
     assert "Charged vs recorded" in change
     assert "Talon.One recorded 5.00 more discount than charged" in change
+
+
+def test_the_answer_icon_reads_as_what_it_says(
+    superuser_client: Client, talonone: TalonOneHarness
+) -> None:
+    """A tick for a session Talon.One answered, a cross for the one it failed."""
+    healthy = evaluated_cart("WELCOME10")
+    talonone.fail(503)
+    failed = evaluated_cart("WELCOME10")
+    talonone.heal()
+    assert (healthy.evaluation_failed, failed.evaluation_failed) == (False, True)
+    changelist = page(superuser_client, url("customersession_changelist"), talonone)
+    cells = changelist.split('<td class="field-talon_one_answered">')[1:]
+    icons = [cell.split('alt="')[1].split('"')[0] for cell in cells]
+    assert sorted(icons) == ["False", "True"]
+    change = page(superuser_client, url("customersession_change", failed.pk), talonone)
+    assert "Talon.One answered" in change
+    assert 'alt="False"' in change
