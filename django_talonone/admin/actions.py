@@ -108,10 +108,11 @@ erase_in_talonone = confirmed_action(
         title=_("Erase customers in Talon.One"),
         question=_("Erase everything Talon.One holds about {count} {name}?"),
         warning=_(
-            "This cannot be undone. Talon.One deletes the attributes of these profiles and "
+            "Talon.One deletes the attributes of these profiles and "
             "of everything that references them (sessions, events, coupons, referrals), in "
             "every Application of the environment. The accounts in this shop stay as they are."
         ),
+        severity="irreversible",
         button=_("Yes, erase them in Talon.One"),
     ),
 )

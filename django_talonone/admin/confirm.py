@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -32,6 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
 from .base import AnyModelAdmin
+from .display import log_changes
 
 __all__ = ["CONFIRM_FIELD", "LISTED_AT_MOST", "Confirmation", "confirmed_action"]
 
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 else:
     Text = str | Promise
 Perform = Callable[[HttpRequest, QuerySet[Any]], str]
+Severity = Literal["info", "caution", "irreversible"]
 Narrow = Callable[[QuerySet[Any]], QuerySet[Any]]
 Describe = Callable[[Any], str]
 Action = Callable[[AnyModelAdmin, HttpRequest, QuerySet[Any]], TemplateResponse | None]
@@ -61,12 +63,16 @@ class Confirmation:
     verbose name, singular or plural as the count needs). ``skipped`` (same placeholders,
     counting the rows left alone) explains selected rows the action ignores.
     ``nothing`` is the message shown instead of the page when no selected row qualifies.
+    ``severity`` styles the warning: ``"info"`` (a routine sync), ``"caution"`` (it changes
+    what Talon.One does, but can be redone) or ``"irreversible"`` (it cannot be undone, and
+    the page says so).
     """
 
     title: Text
     question: Text
     button: Text
     warning: Text = ""
+    severity: Severity = "info"
     skipped: Text = "Left alone: {count} other selected {name}."
     nothing: Text = "None of the selected {name} can be handled by this action."
 
@@ -133,12 +139,15 @@ def confirmed_action(
             modeladmin.message_user(request, message, messages.WARNING)
             return None
         if request.POST.get(CONFIRM_FIELD) == "yes":
+            acted_on = list(targets)  # before perform: it may move them out of ``targets``
             try:
                 message = perform(request, targets)
             except errors as error:
                 modeladmin.message_user(request, str(error), messages.ERROR)
+                log_changes(request, acted_on, f"{description}: failed: {error}")
             else:
                 modeladmin.message_user(request, message, messages.SUCCESS)
+                log_changes(request, acted_on, f"{description}: {message}")
             return None
         return _confirmation_page(modeladmin, request, queryset, targets, count)
 
@@ -167,6 +176,7 @@ def confirmed_action(
             "opts": model._meta,
             "question": _words(confirmation.question, count, model),
             "warning": _words(confirmation.warning, count, model),
+            "severity": confirmation.severity,
             "skipped": _words(confirmation.skipped, skipped, model) if skipped else "",
             "rows": [(_change_url(modeladmin, obj), describe(obj)) for obj in listed],
             "more": count - len(listed),

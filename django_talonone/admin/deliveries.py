@@ -35,7 +35,7 @@ from django_talonone.services import discard_deliveries, retry_deliveries
 
 from .base import AnyModelAdmin
 from .confirm import Confirmation, confirmed_action
-from .display import log_changes, object_link, pretty_json
+from .display import object_link, pretty_json
 
 __all__ = ["DeliveryAdmin"]
 
@@ -70,7 +70,6 @@ def _retry(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
 
 def _discard(request: HttpRequest, rows: QuerySet[Delivery]) -> str:
     discarded = discard_deliveries(rows, user=request.user, reason="discarded in the admin")
-    log_changes(request, discarded, "Discarded (it was dead); its lane moved on.")
     return ngettext(
         "%(count)d dead delivery is discarded; the calls queued behind it are on their way.",
         "%(count)d dead deliveries are discarded; the calls queued behind them are on their way.",
@@ -99,6 +98,7 @@ retry_dead_deliveries = confirmed_action(
             "Each one goes back to its lane with a fresh set of attempts; the deliveries "
             "queued behind it follow once it succeeds."
         ),
+        severity="caution",
         button=_("Yes, retry them"),
         skipped=_("Not dead, so left alone: {count} selected {name}."),
         nothing=_("None of the selected deliveries is dead: there is nothing to retry."),
@@ -116,11 +116,12 @@ discard_dead_deliveries = confirmed_action(
         title=_("Discard dead deliveries"),
         question=_("Give up on {count} {name}? Talon.One will never receive them."),
         warning=_(
-            "This cannot be undone. Each row is kept, marked discarded, and no longer holds "
+            "Each row is kept, marked discarded, and no longer holds "
             "its lane: the calls queued behind it (a cancel behind a failed close, say) are "
             "sent next. Whatever the discarded call was meant to change in Talon.One must "
             "be put right by hand."
         ),
+        severity="irreversible",
         button=_("Yes, discard them"),
         skipped=_("Not dead, so left alone: {count} selected {name}."),
         nothing=_("None of the selected deliveries is dead: there is nothing to discard."),
@@ -138,6 +139,7 @@ delete_finished_deliveries = confirmed_action(
         title=_("Delete finished deliveries"),
         question=_("Delete {count} done or superseded {name}?"),
         warning=_("Their payloads and Talon.One's replies are gone for good."),
+        severity="irreversible",
         button=_("Yes, delete them"),
         skipped=_("Not finished (pending, in flight or dead), so kept: {count} selected {name}."),
         nothing=_("None of the selected deliveries is done or superseded: nothing to delete."),

@@ -168,8 +168,9 @@ delete_audiences = confirmed_action(
         question=_("Delete {count} {name} in Talon.One and here?"),
         warning=_(
             "The audiences and their memberships are deleted in Talon.One, then here. "
-            "Rules that target them stop matching. This cannot be undone."
+            "Rules that target them stop matching."
         ),
+        severity="irreversible",
         button=_("Yes, delete them"),
     ),
 )
@@ -209,6 +210,7 @@ release_reservations = confirmed_action(
             "The customers can no longer redeem these coupons if the coupons require a "
             "reservation. The rows are removed here once Talon.One confirmed."
         ),
+        severity="caution",
         button=_("Yes, release them"),
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
@@ -50,6 +51,8 @@ def test_send_profiles_confirms_then_sends_a_bulk_update(
     text = checked(response, talonone)
     assert response.status_code == 200
     assert "Send the profiles of 1 user to Talon.One?" in text
+    assert "errornote" not in text  # a routine sync is not styled as a danger
+    assert "cannot be undone" not in text
     assert f"alice (profile {alice.pk})" in text
     assert reverse("shop_admin:auth_user_change", args=[alice.pk]) in text
     assert talonone.requests("updateCustomerProfilesV2") == []
@@ -84,6 +87,13 @@ def test_erase_warns_it_cannot_be_undone_then_erases(
     erased = {entry["path"].rsplit("/", 1)[1] for entry in talonone.requests("deleteCustomerData")}
     assert erased == {str(alice.pk), str(bob.pk)}
     assert get_user_model().objects.filter(pk=alice.pk).exists()  # the shop keeps its account
+    # The admin history says who asked for what, for each customer, and what came of it.
+    for user in (alice, bob):
+        [entry] = LogEntry.objects.filter(object_id=str(user.pk))
+        assert entry.user.is_superuser
+        assert entry.get_change_message() == (
+            "Erase in Talon.One (GDPR): Talon.One is erasing 2 customers' data."
+        )
 
 
 def test_each_action_needs_its_permission(talonone: TalonOneHarness) -> None:

@@ -107,7 +107,7 @@ def test_discard_asks_first_then_discards_and_logs(
         "1 dead delivery is discarded; the calls queued behind it are on their way."
     ]
     [entry] = LogEntry.objects.filter(object_id=str(dead.pk))
-    assert "Discarded" in entry.get_change_message()
+    assert "discarded" in entry.get_change_message()
     assert entry.user.is_superuser
 
 
