@@ -10,6 +10,7 @@ for Talon.One, and an outage loses nothing.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -25,15 +26,29 @@ class EmptyCartError(Exception):
     """Checkout of a cart with nothing in it."""
 
 
-def checkout(cart: Cart, user: Any) -> Order:
+class TotalChangedError(Exception):
+    """The cart's total is no longer what the Pay button said (changed in another tab, a
+    promotion ended): nothing is charged, and the shopper sees the new total."""
+
+    def __init__(self, expected: Decimal, total: Decimal) -> None:
+        super().__init__(f"The total changed from {expected} to {total}.")
+        self.expected = expected
+        self.total = total
+
+
+def checkout(cart: Cart, user: Any, *, expected_total: Decimal | None = None) -> Order:
     """Place an order for everything in ``cart`` at the price the shopper was shown.
 
+    ``expected_total`` is what the Pay button said: if pricing the cart now gives another
+    total, :class:`TotalChangedError` is raised before anything is written or charged.
     Only the codes Talon.One accepted go on the order, so the close redeems exactly the
     promotions that were charged; when promotions were unavailable, none are.
     """
     priced = price_cart(cart)
     if not priced.lines:
         raise EmptyCartError("The cart is empty.")
+    if expected_total is not None and priced.total != expected_total:
+        raise TotalChangedError(expected_total, priced.total)
     with transaction.atomic():
         order = Order.objects.create(
             user=user if user.is_authenticated else None,

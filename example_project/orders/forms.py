@@ -18,6 +18,8 @@ class FakePaymentForm(forms.Form):
         regex=r"^[0-9 ]{12,23}$",
         error_messages={"invalid": "Enter 12 to 19 digits."},
     )
+    #: The total the Pay button showed: checkout charges that, or nothing.
+    expected_total = forms.DecimalField(widget=forms.HiddenInput, decimal_places=2)
 
 
 class RefundLinesForm(forms.Form):

@@ -11,7 +11,7 @@ from django_talonone.services import order_session
 from cart import carts
 from cart.pricing import price_cart
 
-from .checkout import EmptyCartError, checkout
+from .checkout import EmptyCartError, TotalChangedError, checkout
 from .forms import FakePaymentForm
 from .models import Order
 
@@ -33,9 +33,16 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     form = FakePaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            order = checkout(cart, request.user)
+            order = checkout(cart, request.user, expected_total=form.cleaned_data["expected_total"])
         except EmptyCartError:
             return redirect("cart:detail")
+        except TotalChangedError as changed:
+            messages.warning(
+                request,
+                f"Your cart changed: the total is now {changed.total:.2f}, not "
+                f"{changed.expected:.2f}. Nothing was charged; check it and pay again.",
+            )
+            return redirect("orders:checkout")
         if not request.user.is_authenticated:
             request.session[SESSION_ORDERS] = [*request.session.get(SESSION_ORDERS, []), order.pk]
         messages.success(request, f"Thank you! Order {order.number} is placed and paid.")

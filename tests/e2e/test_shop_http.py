@@ -40,6 +40,19 @@ class Visitor:
         )
         assert f"Sign out {username}" in page or "Log out" in page
 
+    def pay(self, expected_total: str | None = None) -> str:
+        """Pay on the checkout page; ``expected_total`` is the total the Pay button showed
+        (the page's own, unless a test pays what an older page said)."""
+        page = self.get("/orders/checkout/").text
+        shown = re.search(r'name="expected_total" value="([0-9.]+)"', page)
+        assert shown, "the checkout form says what it will charge"
+        data = {
+            "holder": "A. Shopper",
+            "card_number": "4242424242424242",
+            "expected_total": expected_total or shown[1],
+        }
+        return self.post("/orders/checkout/", data, form_page="/orders/checkout/")
+
     def add(self, sku: str) -> None:
         catalogue = self.get("/").text
         product = re.search(rf'data-sku="{sku}">.*?/cart/add/(\d+)/', catalogue, re.S)
@@ -95,15 +108,25 @@ def test_checkout_of_an_empty_cart_sends_the_shopper_back(demo_stack: DemoStack)
     assert "Your cart is empty" in reply.text
 
 
+def test_checkout_refuses_to_charge_more_than_the_pay_button_said(demo_stack: DemoStack) -> None:
+    shopper = Visitor(demo_stack)
+    shopper.add("COF-FIL")
+    page = shopper.get("/orders/checkout/").text
+    shown = re.search(r'name="expected_total" value="([0-9.]+)"', page)
+    assert shown
+    shopper.add("CUP-ESP")  # in another tab, the cart grows
+    reply = shopper.pay(expected_total=shown[1])
+    assert "Your cart changed: the total is now" in reply
+    assert "Nothing was charged" in reply
+    assert "is placed and paid" not in reply
+    assert "is placed and paid" in shopper.pay()  # the new total, confirmed, is charged
+
+
 def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> None:
     shopper = Visitor(demo_stack)
     shopper.add("COF-FIL")
     shopper.add("CUP-ESP")
-    order_page = shopper.post(
-        "/orders/checkout/",
-        {"holder": "A. Shopper", "card_number": "4242424242424242"},
-        form_page="/orders/checkout/",
-    )
+    order_page = shopper.pay()
     order_id = re.search(r"Order #0*(\d+) is placed", order_page)
     session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
     assert order_id
