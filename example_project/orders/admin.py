@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django_talonone.admin import Confirmation, confirmed_action
 from django_talonone.services import calls_waiting, order_session
 
 from catalog.templatetags.shop import money
@@ -47,11 +48,44 @@ class OrderLineInline(admin.TabularInline):
         return False
 
 
+def _cancel(request: HttpRequest, orders: QuerySet[Order]) -> str:
+    """Cancel each order (its save queues the session's cancel in Talon.One)."""
+    count = 0
+    for order in orders:
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status"])
+        count += 1
+    return f"{count} order(s) cancelled; Talon.One rolls back their coupons and discounts."
+
+
+cancel_orders = confirmed_action(
+    name="cancel_orders",
+    description="Cancel selected orders",
+    permissions=["change"],
+    eligible=lambda orders: orders.exclude(status=Order.Status.CANCELLED),
+    perform=_cancel,
+    confirmation=Confirmation(
+        title="Cancel orders",
+        question="Cancel {count} {name}?",
+        warning="Talon.One rolls back the coupons and discounts of each; a cancelled "
+        "order cannot be paid or reopened. Refund the payment separately.",
+        severity="irreversible",
+        button="Yes, cancel them",
+        skipped="Cancelled already, so left alone: {count} selected {name}.",
+        nothing="Every selected order is cancelled already.",
+    ),
+)
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "user", "status", "total", "refunds", "created_at"]
     list_filter = ["status", "created_at"]
+    # The status changes only through actions: paying is checkout's, cancelling is the
+    # confirmed action below, and nothing leads back from cancelled (Talon.One's session
+    # cannot be reopened by a dropdown).
     readonly_fields = [
+        "status",
         "user",
         "cart",
         "coupons",
@@ -63,9 +97,9 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "talonone_session",
     ]
-    fields = ["status", *readonly_fields]
+    fields = readonly_fields
     inlines = [OrderLineInline]
-    actions = ["refund_lines"]
+    actions = ["refund_lines", cancel_orders]
     change_form_template = "admin/orders/order/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

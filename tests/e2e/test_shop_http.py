@@ -150,3 +150,32 @@ def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> No
         "the return to reach the emulator",
     )
     assert [r["returnedCartItems"] for r in returned] == [[{"position": 1, "quantity": 1}]]
+
+
+def test_staff_cancel_an_order_with_a_confirmed_action_and_there_is_no_way_back(
+    demo_stack: DemoStack,
+) -> None:
+    shopper = Visitor(demo_stack)
+    shopper.add("COF-FIL")
+    order_page = shopper.pay()
+    order_id = re.search(r"Order #0*(\d+) is placed", order_page)
+    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
+    assert order_id
+    assert session_id
+    staff = Visitor(demo_stack)
+    staff.sign_in("admin")
+    change = staff.get(f"/admin/orders/order/{order_id[1]}/change/").text
+    assert 'name="status"' not in change  # no dropdown to move an order between states
+    changelist = "/admin/orders/order/"
+    chosen = {"action": "cancel_orders", "_selected_action": order_id[1]}
+    review = staff.post(changelist, chosen, form_page=changelist)
+    assert "Cancel 1 order?" in review
+    assert "This cannot be undone." in review
+    done = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
+    assert "1 order(s) cancelled" in done
+    eventually(
+        lambda: (s := demo_stack.emulator_session(session_id[1])) and s["state"] == "cancelled",
+        "the cancel to reach the emulator",
+    )
+    again = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
+    assert "Every selected order is cancelled already." in again
