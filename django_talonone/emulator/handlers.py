@@ -14,6 +14,7 @@ from . import audiences, coupons, events, profiles, referrals, returns, sessions
 from .idempotency import KEYED_OPERATIONS, honour_keys
 from .routing import Request, Response
 from .state import EmulatorState
+from .unmodelled import mark_unmodelled
 
 Handler = Callable[[EmulatorState, Request], Response]
 
@@ -41,6 +42,8 @@ _HANDLERS: Mapping[str, Handler] = {
 }
 
 HANDLERS: Mapping[str, Handler] = {
-    name: honour_keys(handler) if name in KEYED_OPERATIONS else handler
+    name: honour_keys(mark_unmodelled(handler))
+    if name in KEYED_OPERATIONS
+    else mark_unmodelled(handler)
     for name, handler in _HANDLERS.items()
 }

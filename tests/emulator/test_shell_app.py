@@ -272,3 +272,20 @@ def test_unknown_properties_are_ignored_unless_strict() -> None:
     reply = call(strict, "PUT", "/v2/customer_sessions/s1", body=body)
     assert reply.status_code == 400
     assert "did you mean 'cartItems'?" in reply.json()["message"]
+
+
+def test_unmodelled_sections_are_left_out_and_named() -> None:
+    """Loyalty, giveaways and achievements are not modelled: never answered as "none"."""
+    emulator = Emulator(api_key=API_KEY)
+    call(emulator, "PUT", "/v2/customer_profiles/mia", body={"attributes": {}})
+    query = "?coupons=true&loyalty=true&giveaways=true&achievements=true"
+    reply = call(emulator, "GET", f"/v1/customer_profiles/mia/inventory{query}")
+    assert reply.status_code == 200
+    assert set(reply.json()) == {"coupons"}
+    assert reply.headers["X-Emulator-Unmodelled"] == "loyalty, giveaways, achievements"
+    body = {**CART, "responseContent": ["customerSession", "loyalty", "awardedGiveaways"]}
+    session = call(emulator, "PUT", "/v2/customer_sessions/s1", body=body)
+    assert "loyalty" not in session.json()
+    assert session.headers["X-Emulator-Unmodelled"] == "loyalty, awardedGiveaways"
+    plain = call(emulator, "PUT", "/v2/customer_sessions/s2", body=CART)
+    assert "X-Emulator-Unmodelled" not in plain.headers
