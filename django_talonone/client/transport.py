@@ -26,6 +26,7 @@ from .errors import (
     TalonOneConfigurationError,
     TalonOneError,
     TalonOneResponseError,
+    TalonOneTimeoutError,
 )
 from .outcomes import api_error, parse_reply, transport_error
 from .retry import (
@@ -35,6 +36,7 @@ from .retry import (
     is_retryable_error,
 )
 from .secrets import Credential
+from .watchdog import Watchdog, watched_adapter
 
 __all__ = ["NO_BODY", "Operation", "Timeout", "Transport"]
 
@@ -127,6 +129,7 @@ class Transport:
             agent = f"{user_agent} {agent}"
         self._owns_session = session is None
         self._session = session if session is not None else _pinned_session(self.base_url)
+        self._watchdog = Watchdog()
         self._clock = clock
         self._wall_clock = wall_clock
         self._headers = self._header_sets(api_auth, manager_auth, agent)
@@ -160,6 +163,7 @@ class Transport:
 
     def close(self) -> None:
         """Release pooled connections (an injected session stays the caller's to close)."""
+        self._watchdog.close()
         if self._owns_session:
             self._session.close()
 
@@ -225,20 +229,31 @@ class Transport:
         call.retry_after = None
         began = self._clock()
         failure: TalonOneError | None = None
-        try:
-            response = self._session.request(
-                call.method,
-                call.url,
-                data=call.data,
-                headers=call.headers,
-                timeout=self._attempt_timeout(call, began),
-                # A redirect means BASE_URL is wrong; following it would resend the body
-                # (and the key, to the same host) somewhere nobody configured.
-                allow_redirects=False,
-                stream=True,  # the body is read within bounds, see _read
+        with self._watchdog.attempt(call.started + self.deadline - began) as watch:
+            try:
+                response = self._session.request(
+                    call.method,
+                    call.url,
+                    data=call.data,
+                    headers=call.headers,
+                    timeout=self._attempt_timeout(call, began),
+                    # A redirect means BASE_URL is wrong; following it would resend the body
+                    # (and the key, to the same host) somewhere nobody configured.
+                    allow_redirects=False,
+                    stream=True,  # the body is read within bounds, see _read
+                )
+            except requests.RequestException as exc:
+                failure = transport_error(exc, call)
+        if watch.fired and failure is not None:
+            failure = TalonOneTimeoutError(
+                "the reply's headers did not arrive within the call's deadline (DEADLINE), "
+                "though they kept trickling in",
+                maybe_applied=True,
+                method=call.method,
+                path=call.path,
+                attempts=call.attempts,
+                retryable=call.idempotent,
             )
-        except requests.RequestException as exc:
-            failure = transport_error(exc, call)
         call.last_duration_ms = (self._clock() - began) * 1000.0
         if failure is not None:
             # Raised outside the ``except`` so no requests object (which holds the
@@ -332,6 +347,7 @@ def _pinned_session(base_url: str) -> requests.Session:
     session.proxies.update(settings["proxies"])
     session.verify = settings["verify"]
     session.trust_env = False
+    watched_adapter(session)
     return session
 
 

@@ -63,6 +63,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     trickle: float = 0.0  # seconds between body bytes; 0 sends the body at once
+    trickle_headers: bool = False  # trickle the status line and headers too
     cut_after: int | None = None  # close the connection after this many body bytes
 
 
@@ -106,6 +107,9 @@ KINDS: dict[str, Callable[[HostileTalonOne], Reply]] = {
         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
     ),
     "trickle": lambda server: Reply(_json(VALID), trickle=server.trickle_interval),
+    "trickle_headers": lambda server: Reply(
+        _json(VALID), trickle=server.trickle_interval, trickle_headers=True
+    ),
     "truncated": lambda server: Reply(_json(VALID), cut_after=20),
     "html": lambda server: Reply(
         b"<html><body>Please sign in to the Wi-Fi</body></html>",
@@ -159,6 +163,15 @@ class HostileTalonOne:
             time.sleep(0.05)
         return False
 
+    def hung_up_in_headers(self, timeout: float) -> bool:
+        """Whether a client hung up before the status line and headers were all sent."""
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            if any(sent < 0 for sent in self.body_bytes_sent):
+                return True
+            time.sleep(0.05)
+        return False
+
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -178,6 +191,9 @@ class HostileTalonOne:
                     self.rfile.read(length)
                 server.requests.append((self.command, self.path))
                 reply = server.reply()
+                if reply.trickle_headers:
+                    self._trickle_everything(reply)
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
@@ -203,6 +219,23 @@ class HostileTalonOne:
                 server.body_bytes_sent.append(sent)
                 if reply.cut_after is not None:
                     self.close_connection = True
+
+            def _trickle_everything(self, reply: Reply) -> None:
+                head = (
+                    f"HTTP/1.1 {reply.status} OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(reply.body)}\r\n\r\n"
+                ).encode()
+                sent = 0
+                try:
+                    for index in range(len(head)):
+                        self.wfile.write(head[index : index + 1])
+                        self.wfile.flush()
+                        sent += 1
+                        time.sleep(reply.trickle)
+                except OSError:
+                    pass
+                server.body_bytes_sent.append(sent - len(head))  # < 0: cut in the headers
+                self.close_connection = True
 
             do_GET = do_PUT = do_POST = do_DELETE = _answer
 
