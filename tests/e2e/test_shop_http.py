@@ -60,6 +60,19 @@ class Visitor:
         self.post(f"/cart/add/{product[1]}/", {"quantity": "1"})
 
 
+def placed_order(stack: DemoStack, *skus: str) -> tuple[str, str]:
+    """A shopper buys ``skus``; returns the order's id and its Talon.One session id."""
+    shopper = Visitor(stack)
+    for sku in skus:
+        shopper.add(sku)
+    order_page = shopper.pay()
+    order_id = re.search(r"Order #0*(\d+) is placed", order_page)
+    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
+    assert order_id
+    assert session_id
+    return order_id[1], session_id[1]
+
+
 def test_catalogue_lists_twelve_products_in_four_categories(demo_stack: DemoStack) -> None:
     page = Visitor(demo_stack).get("/").text
     assert page.count('class="product"') == 12
@@ -123,17 +136,10 @@ def test_checkout_refuses_to_charge_more_than_the_pay_button_said(demo_stack: De
 
 
 def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> None:
-    shopper = Visitor(demo_stack)
-    shopper.add("COF-FIL")
-    shopper.add("CUP-ESP")
-    order_page = shopper.pay()
-    order_id = re.search(r"Order #0*(\d+) is placed", order_page)
-    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
-    assert order_id
-    assert session_id
+    order_id, session_id = placed_order(demo_stack, "COF-FIL", "CUP-ESP")
     staff = Visitor(demo_stack)
     staff.sign_in("admin")
-    refund_url = f"/admin/orders/order/{order_id[1]}/refund/"
+    refund_url = f"/admin/orders/order/{order_id}/refund/"
     line_ids = re.findall(r'name="lines" value="(\d+)"', staff.get(refund_url).text)
     assert len(line_ids) == 2
 
@@ -146,7 +152,7 @@ def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> No
     assert "Select a valid choice" in again  # an already refunded line cannot be chosen
 
     returned = eventually(
-        lambda: demo_stack.emulator_state()["returns"].get(session_id[1]),
+        lambda: demo_stack.emulator_state()["returns"].get(session_id),
         "the return to reach the emulator",
     )
     assert [r["returnedCartItems"] for r in returned] == [[{"position": 1, "quantity": 1}]]
@@ -155,26 +161,20 @@ def test_refund_needs_confirmation_and_happens_once(demo_stack: DemoStack) -> No
 def test_staff_cancel_an_order_with_a_confirmed_action_and_there_is_no_way_back(
     demo_stack: DemoStack,
 ) -> None:
-    shopper = Visitor(demo_stack)
-    shopper.add("COF-FIL")
-    order_page = shopper.pay()
-    order_id = re.search(r"Order #0*(\d+) is placed", order_page)
-    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
-    assert order_id
-    assert session_id
+    order_id, session_id = placed_order(demo_stack, "COF-FIL")
     staff = Visitor(demo_stack)
     staff.sign_in("admin")
-    change = staff.get(f"/admin/orders/order/{order_id[1]}/change/").text
+    change = staff.get(f"/admin/orders/order/{order_id}/change/").text
     assert 'name="status"' not in change  # no dropdown to move an order between states
     changelist = "/admin/orders/order/"
-    chosen = {"action": "cancel_orders", "_selected_action": order_id[1]}
+    chosen: dict[str, str | list[str]] = {"action": "cancel_orders", "_selected_action": order_id}
     review = staff.post(changelist, chosen, form_page=changelist)
     assert "Cancel 1 order?" in review
     assert "This cannot be undone." in review
     done = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
     assert "1 order(s) cancelled" in done
     eventually(
-        lambda: (s := demo_stack.emulator_session(session_id[1])) and s["state"] == "cancelled",
+        lambda: (s := demo_stack.emulator_session(session_id)) and s["state"] == "cancelled",
         "the cancel to reach the emulator",
     )
     again = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
