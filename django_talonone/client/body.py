@@ -160,17 +160,21 @@ def _too_slow(context: dict[str, Any]) -> TalonOneTimeoutError:
 
 
 def check_depth(value: Any, max_depth: int) -> bool:
-    """Whether decoded JSON ``value`` nests no deeper than ``max_depth`` (no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
+    """Whether decoded JSON ``value`` nests no deeper than ``max_depth`` (no recursion).
+
+    Level by level, each a list comprehension: this runs on every reply, so it is kept to
+    one pass over the containers at C-ish speed.
+    """
+    level = [value] if type(value) in (dict, list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             return False
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        level = [
+            child
+            for container in level
+            for child in (container.values() if type(container) is dict else container)
+            if type(child) is dict or type(child) is list
+        ]
     return True

@@ -74,7 +74,7 @@ def parse_reply(
     shape = REPLY_SHAPES.get(call.operation)
     if shape is not None:
         try:
-            shape(result, "")
+            shape(result)
         except ReplyMismatch as mismatch:
             message = f"reply to {call.operation} is not what Talon.One documents: {mismatch}"
             raise TalonOneInvalidReply(message, **fields) from None

@@ -18,15 +18,31 @@ from typing import Any
 
 __all__ = ["REPLY_SHAPES", "ReplyMismatch", "Shape"]
 
-Shape = Callable[[Any, str], None]
+Shape = Callable[[Any], None]
 
 
 class ReplyMismatch(ValueError):
-    """``where`` in the reply is not ``expected``."""
+    """A field of the reply is not what it should be; ``where`` names it.
 
-    def __init__(self, where: str, expected: str, value: Any) -> None:
-        self.where = where or "the reply"
-        super().__init__(f"{self.where} should be {expected}, got {_kind(value)}")
+    The path is collected on the way out (each container adds its key), so a valid reply,
+    checked on every call, builds no strings at all.
+    """
+
+    def __init__(self, expected: str, value: Any) -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.got = _kind(value)
+        self.path: list[str | int] = []
+
+    @property
+    def where(self) -> str:
+        text = ""
+        for key in reversed(self.path):
+            text = f"{text}[{key}]" if isinstance(key, int) else (f"{text}.{key}" if text else key)
+        return text or "the reply"
+
+    def __str__(self) -> str:
+        return f"{self.where} should be {self.expected}, got {self.got}"
 
 
 def _kind(value: Any) -> str:
@@ -45,36 +61,28 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _at(where: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{where}[{key}]"
-    return f"{where}.{key}" if where else key
-
-
 def scalar(expected: str, test: Callable[[Any], bool], *, nullable: bool = True) -> Shape:
     """A leaf: ``test`` must hold (``null`` passes when ``nullable``)."""
 
-    def check(value: Any, where: str) -> None:
+    def check(value: Any) -> None:
         if value is None and nullable:
             return
         if not test(value):
-            raise ReplyMismatch(where, expected, value)
+            raise ReplyMismatch(expected, value)
 
     return check
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+    return type(value) is int or type(value) is Decimal
 
 
 NUMBER = scalar("a number", _is_number)
-INTEGER = scalar("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool))
-TEXT = scalar("a string", lambda v: isinstance(v, str))
+INTEGER = scalar("an integer", lambda v: type(v) is int)
+TEXT = scalar("a string", lambda v: type(v) is str)
 REQUIRED_NUMBER = scalar("a number", _is_number, nullable=False)
-REQUIRED_INTEGER = scalar(
-    "an integer", lambda v: isinstance(v, int) and not isinstance(v, bool), nullable=False
-)
-REQUIRED_TEXT = scalar("a string", lambda v: isinstance(v, str), nullable=False)
+REQUIRED_INTEGER = scalar("an integer", lambda v: type(v) is int, nullable=False)
+REQUIRED_TEXT = scalar("a string", lambda v: type(v) is str, nullable=False)
 
 
 def obj(
@@ -84,19 +92,25 @@ def obj(
     nullable: bool = True,
 ) -> Shape:
     """An object whose ``fields`` (where present) have their shapes."""
-    shapes = dict(fields or {})
+    shapes = tuple((fields or {}).items())
 
-    def check(value: Any, where: str) -> None:
+    def check(value: Any) -> None:
         if value is None and nullable:
             return
-        if not isinstance(value, dict):
-            raise ReplyMismatch(where, "an object", value)
+        if type(value) is not dict:
+            raise ReplyMismatch("an object", value)
         for name in required:
             if name not in value:
-                raise ReplyMismatch(_at(where, name), "present", None)
-        for name, shape in shapes.items():
+                mismatch = ReplyMismatch("present", None)
+                mismatch.path.append(name)
+                raise mismatch
+        for name, shape in shapes:
             if name in value:
-                shape(value[name], _at(where, name))
+                try:
+                    shape(value[name])
+                except ReplyMismatch as mismatch:
+                    mismatch.path.append(name)
+                    raise
 
     return check
 
@@ -104,14 +118,18 @@ def obj(
 def array(item: Shape | None = None, *, nullable: bool = True) -> Shape:
     """An array whose items (if ``item`` is given) have that shape."""
 
-    def check(value: Any, where: str) -> None:
+    def check(value: Any) -> None:
         if value is None and nullable:
             return
-        if not isinstance(value, list):
-            raise ReplyMismatch(where, "an array", value)
+        if type(value) is not list:
+            raise ReplyMismatch("an array", value)
         if item is not None:
             for index, entry in enumerate(value):
-                item(entry, _at(where, index))
+                try:
+                    item(entry)
+                except ReplyMismatch as mismatch:
+                    mismatch.path.append(index)
+                    raise
 
     return check
 
@@ -145,9 +163,13 @@ _EFFECT_FIELDS = obj(
 _ANY_PROPS = obj()
 
 
-def _effect(value: Any, where: str) -> None:
-    _EFFECT_FIELDS(value, where)
-    _PROPS.get(value["effectType"], _ANY_PROPS)(value.get("props"), _at(where, "props"))
+def _effect(value: Any) -> None:
+    _EFFECT_FIELDS(value)
+    try:
+        _PROPS.get(value["effectType"], _ANY_PROPS)(value.get("props"))
+    except ReplyMismatch as mismatch:
+        mismatch.path.append("props")
+        raise
 
 
 EFFECTS = array(_effect)
