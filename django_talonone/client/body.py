@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -30,23 +31,14 @@ _CHUNK = 64 * 1024
 _LAST_LOOK = 0.001
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BodyLimits:
     """The bounds of one reply: its decoded size, and when the call must be over."""
 
-    __slots__ = ("clock", "deadline_at", "max_bytes", "read_timeout")
-
-    def __init__(
-        self,
-        *,
-        max_bytes: int,
-        deadline_at: float,
-        read_timeout: float,
-        clock: Callable[[], float],
-    ) -> None:
-        self.max_bytes = max_bytes
-        self.deadline_at = deadline_at
-        self.read_timeout = read_timeout
-        self.clock = clock
+    max_bytes: int
+    deadline_at: float
+    read_timeout: float
+    clock: Callable[[], float]
 
 
 class _Inflater:
@@ -55,8 +47,8 @@ class _Inflater:
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
         # gzip: a gzip header; deflate: zlib-wrapped (RFC 9110), raw deflate as fall-back.
-        self._wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-        self._inflater = zlib.decompressobj(self._wbits)
+        wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(wbits)
         self._started = False
 
     def feed(self, data: bytes, room: int) -> bytes:
@@ -66,8 +58,7 @@ class _Inflater:
         except zlib.error:
             if self.encoding != "deflate" or self._started:
                 raise
-            self._wbits = -zlib.MAX_WBITS
-            self._inflater = zlib.decompressobj(self._wbits)
+            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
             out = self._inflater.decompress(data, room + 1)
         self._started = True
         return out

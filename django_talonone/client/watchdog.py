@@ -141,7 +141,6 @@ class _WatchedAdapter(HTTPAdapter):
             "http": _WatchedPool,
             "https": _WatchedHTTPSPool,
         }
-        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
 
 
 def watched_adapter(session: requests.Session) -> None:

@@ -35,7 +35,7 @@ from django_talonone.services.clients import get_client
 #: session update does not: its body is rebuilt from the cart at each attempt (a retry
 #: sends the newest cart, which a replayed first reply would drop), and a PUT of the whole
 #: session is idempotent by nature.
-POST_OPERATIONS = frozenset(
+KEYED_OPERATIONS = frozenset(
     {
         Operation.RETURN_ITEMS,
         Operation.TRACK_EVENT,
@@ -61,7 +61,7 @@ def send(delivery: Delivery) -> Any:
     args, body, query = decode_payload(delivery.payload)
     method = getattr(get_client("delivery"), Operation(delivery.operation).value)
     kwargs = dict(query)
-    if delivery.operation in POST_OPERATIONS:
+    if delivery.operation in KEYED_OPERATIONS:
         kwargs["idempotency_key"] = idempotency_key_for(delivery)
     if body is not None:
         return method(*args, body, **kwargs)

@@ -143,18 +143,11 @@ def _sessions(x: Exchange) -> None:
     x.call(get, "GET", "/v2/customer_sessions/unknown", expect=400)
     returns = "returnCartItems"
     item = {"returnedCartItems": [{"position": 0, "quantity": 2}]}
-    body = {
-        "return": item,
-        "responseContent": [
-            "customerSession",
-            "customerProfile",
-            "coupons",
-            "triggeredCampaigns",
-            "referral",
-            "event",
-            "previousReturns",
-        ],
-    }
+    # what a return may ask for: the session update's sections, less two, plus its own
+    shared = [
+        c for c in CART["responseContent"] if c not in ("ruleFailureReasons", "awardedGiveaways")
+    ]
+    body = {"return": item, "responseContent": [*shared, "event", "previousReturns"]}
     x.call(returns, "POST", "/v2/customer_sessions/s-1/returns", body, expect=200)
     x.call(returns, "POST", "/v2/customer_sessions/s-1/returns", {"return": {}}, expect=400)
     x.call(returns, "POST", "/v2/customer_sessions/s-1/returns", body, expect=401, auth=None)
