@@ -2,8 +2,9 @@
 
 Each API request goes through the same steps as on the real service, in this order:
 route (404/405), authenticate (401), injected faults, decode, validate (400), the
-per-session/per-profile busy check (409, never queued), then the handler under one global
-lock. Every API request is recorded in a bounded log with its credential redacted.
+session's or profile's turn (three in flight at most, one processed; see :mod:`.gates`),
+then the handler under one global lock. Every API request is recorded in a bounded log
+with its credential redacted.
 Control endpoints under ``/_emulator/`` are served by :mod:`.control`.
 """
 
@@ -29,6 +30,7 @@ from .faults import (
     FaultSpec,
     ResponseTimedOut,
 )
+from .gates import EntityGates
 from .handlers import HANDLERS
 from .persistence import load_state, save_state
 from .requestlog import DEFAULT_LOG_SIZE, RequestLog, loggable_headers
@@ -117,6 +119,7 @@ class _Trace:
     operation: str | None = None
     raw_body: bytes = b""
     timed_out: bool = False
+    queued: bool = False
 
 
 class EmulatorApp:
@@ -156,8 +159,7 @@ class EmulatorApp:
         self._sleep = sleep
         self._handlers = handlers if handlers is not None else HANDLERS
         self._validate = validator if validator is not None else validate_request
-        self._busy: set[routing.LockKey] = set()
-        self._busy_guard = threading.Lock()
+        self.gates = EntityGates()
         self._control = ControlEndpoints(self)
 
     def __repr__(self) -> str:
@@ -290,23 +292,27 @@ class EmulatorApp:
         timeout: float | None,
         trace: _Trace,
     ) -> Response:
-        """Hold the entity's busy mark through the latency and the handler call."""
+        """Take the entity's turn, then spend the latency and call the handler in it."""
         key = operation.lock(request) if operation.lock is not None else None
-        if key is not None:
-            with self._busy_guard:
-                if key in self._busy:
-                    raise conflict_busy(busy_kind(operation))
-                self._busy.add(key)
-        try:
-            self._delay(decision, timeout, trace)
-            with self.lock:
-                response = self._handlers[operation.name](self.state, request)
-                if request.method != "GET" and response.status < 400:
-                    self.persist()
-        finally:
-            if key is not None:
-                with self._busy_guard:
-                    self._busy.discard(key)
+        if key is None:
+            return self._handle(operation, request, decision, timeout, trace)
+        with self.gates.enter(key, busy_kind(operation)) as waited:
+            trace.queued = waited
+            return self._handle(operation, request, decision, timeout, trace)
+
+    def _handle(
+        self,
+        operation: Operation,
+        request: Request,
+        decision: FaultDecision,
+        timeout: float | None,
+        trace: _Trace,
+    ) -> Response:
+        self._delay(decision, timeout, trace)
+        with self.lock:
+            response = self._handlers[operation.name](self.state, request)
+            if request.method != "GET" and response.status < 400:
+                self.persist()
         return response
 
     def _delay(self, decision: FaultDecision, timeout: float | None, trace: _Trace) -> None:
@@ -358,6 +364,7 @@ class EmulatorApp:
                 "status": response.status if response is not None else None,
                 "dropped": response is None,
                 "timedOut": trace.timed_out,
+                "queued": trace.queued,
                 "durationMs": round((time.perf_counter() - started) * 1000, 3),
                 "headers": loggable_headers(headers),
                 "requestBody": _loggable_body(trace.raw_body, json=True),

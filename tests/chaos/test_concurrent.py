@@ -1,9 +1,10 @@
 """Four worker threads deliver many session lanes at once over real HTTP, through faults.
 
 The outbox lives in a SQLite file of its own (the suite's in-memory database is one shared
-cache, which locks differently) and the emulator is served on a socket, where two calls of
-one session at the same time would get a 409 "busy" from it: no 409 is injected here, so
-any 409 in its log means the outbox let two workers call one session at once. Returns are
+cache, which locks differently) and the emulator is served on a socket, where a call of a
+session that arrives while another is in flight waits its turn and is marked ``queued`` in
+the log (a fourth would get a 409): no 409 is injected here, so a queued call or a 409 in
+its log means the outbox let two workers call one session at once. Returns are
 dropped after being applied, among other faults, and must still be applied once.
 """
 
@@ -167,6 +168,7 @@ def test_concurrent_workers_keep_each_session_serial_and_in_order(
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
     log = served.requests
     assert [e for e in log if e["status"] == 409] == []  # never two calls of a session at once
+    assert [e for e in log if e["queued"]] == []  # nor even one waiting behind another
     assert any(e["dropped"] for e in log)
     check_lane_order(served)
     for number in range(LANES):

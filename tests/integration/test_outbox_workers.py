@@ -3,7 +3,8 @@
 The emulator is served over real HTTP and records every request. With 20 session lanes
 and six worker processes competing, the test checks the outbox's promises end to end:
 every row delivered exactly once, each session's calls in row order, never two calls of
-one session at the same time (the emulator would answer 409), retries after injected
+one session at the same time (the emulator marks a call that had to wait for another of
+its session ``queued``, and answers 409 beyond three), retries after injected
 503s, and Talon.One's state consistent afterwards.
 """
 
@@ -228,6 +229,7 @@ def test_workers_deliver_every_row_once_and_in_order(
     assert len(log) < 500, "the emulator's request log overflowed; shrink the scenario"
     statuses = {entry["status"] for entry in log}
     assert statuses <= {200, 503}, f"unexpected statuses (409 = parallel calls): {statuses}"
+    assert [e for e in log if e["queued"]] == [], "two calls of one session were in flight"
     assert 503 in statuses, "the fault injection should have forced some retries"
 
     for n in range(SESSIONS):
