@@ -146,6 +146,24 @@ def _check_transition(before: str | None, after: str) -> None:
         )
 
 
+#: With cart-item flattening on, Talon.One evaluates each unit: a cart of more is refused.
+FLATTENED_UNITS_LIMIT = 10_000
+
+
+def _check_flattened_units(state: EmulatorState, content: Mapping[str, Any]) -> None:
+    """Refuse a cart of more than 10,000 units when the Application flattens items."""
+    if not state.application["flattenCartItems"]:
+        return
+    units = sum(int(item.get("quantity") or 0) for item in content.get("cartItems") or [])
+    if units > FLATTENED_UNITS_LIMIT:
+        raise field_error(
+            400,
+            f"cartItems: {units} units in all; with cart item flattening the quantities "
+            f"must add up to at most {FLATTENED_UNITS_LIMIT}",
+            pointer="/customerSession/cartItems",
+        )
+
+
 def update_customer_session_v2(state: EmulatorState, request: Request) -> Response:
     """Create, update, close or cancel a session (``dry=true`` works on a scratch copy)."""
     work = state.scratch_copy() if request.query.get("dry") == "true" else state
@@ -164,6 +182,7 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
     before = stored["state"] if stored is not None else None
     after: str = payload.get("state") or before or "open"
     content = _normalise(payload)
+    _check_flattened_units(work, content)
 
     if stored is not None and before != "open":
         if after == before:

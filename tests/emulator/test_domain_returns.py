@@ -281,3 +281,21 @@ def test_a_return_by_sku_over_http() -> None:
         }
         reply = client.return_cart_items("o2", body)
     assert [i.get("returnedQuantity", 0) for i in reply["customerSession"]["cartItems"]] == [0, 1]
+
+
+def test_a_flattened_cart_of_more_than_10000_units_is_refused_before_anything_is_kept() -> None:
+    state = EmulatorState(FLAT_CONFIG)
+    with pytest.raises(ApiError) as refused:
+        close(state, cartItems=[item("PIN", "0.10", 9_000), item("CLIP", "0.05", 1_001)])
+    assert refused.value.status == 400
+    assert "10001 units" in refused.value.message
+    assert refused.value.errors[0]["source"] == {"pointer": "/customerSession/cartItems"}
+    assert "o1" not in state.data["sessions"]
+    close(state, cartItems=[item("PIN", "0.10", 9_000), item("CLIP", "0.05", 1_000)])
+    assert state.data["sessions"]["o1"]["state"] == "closed"
+
+
+def test_without_flattening_a_cart_may_hold_more_than_10000_units() -> None:
+    state = EmulatorState({"campaigns": []})
+    close(state, cartItems=[item("PIN", "0.10", 20_000)])
+    assert state.data["sessions"]["o1"]["state"] == "closed"
