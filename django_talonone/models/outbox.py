@@ -64,6 +64,13 @@ class Delivery(models.Model):
         help_text=_("A newer snapshot of the same lane replaces this one while undelivered."),
     )
     attempts = models.PositiveIntegerField(default=0)
+    maybe_applied = models.BooleanField(
+        default=False,
+        help_text=_(
+            "An attempt may have reached Talon.One (no reply, a 502-504, a worker that died "
+            "mid-call): every later attempt sends exactly the same call."
+        ),
+    )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error_status = models.PositiveIntegerField(null=True, blank=True)

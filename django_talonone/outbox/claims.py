@@ -104,14 +104,18 @@ def claim_head(lane: str, *, now: datetime, lease_seconds: float) -> Claim | NoC
             return NoClaim(LaneState.BUSY)
         lease_expires_at = now + timedelta(seconds=lease_seconds)
         attempts = head.attempts + 1
+        # A row still in flight lost its worker somewhere in the call: it may have applied.
+        maybe_applied = head.maybe_applied or head.status == DeliveryStatus.IN_FLIGHT
         changed = token.update(
             status=DeliveryStatus.IN_FLIGHT,
             attempts=attempts,
             lease_expires_at=lease_expires_at,
+            maybe_applied=maybe_applied,
             updated_at=now,
         )
         if changed != 1:
             return NoClaim(LaneState.BUSY)
+    head.maybe_applied = maybe_applied
     head.status = DeliveryStatus.IN_FLIGHT
     head.attempts = attempts
     head.lease_expires_at = lease_expires_at

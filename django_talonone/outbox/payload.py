@@ -102,6 +102,11 @@ def encode_payload(
     return stored
 
 
+def is_built(stored: Mapping[str, Any]) -> bool:
+    """Whether a stored payload holds a call (a reference row holds one once built)."""
+    return "args" in stored
+
+
 def _restore(document: dict[str, Any], pointer: str) -> None:
     tokens = [_unescape(token) for token in pointer.split("/")[1:]]
     parent: Any = document

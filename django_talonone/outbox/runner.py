@@ -12,6 +12,12 @@ Some rows are settled as done without a successful call, with the reason in
 ``last_error``: a cart snapshot with nothing to send (its cart was deleted, say), and a
 failure that means the work is already done (DeleteCustomerData of a profile Talon.One
 never saw answers 404).
+
+A row is built (``prepare``) from the shop's data at each attempt, until an attempt may
+have reached Talon.One without a verdict (no reply, a 502-504, a worker that died in the
+call: ``Delivery.maybe_applied``). From then on every attempt sends exactly that call
+again: Talon.One may already hold it, and a closed session refuses a close whose content
+changed since (a customer erased meanwhile, say), so a rebuilt retry could never succeed.
 """
 
 from __future__ import annotations
@@ -36,16 +42,17 @@ from django_talonone.client import (
     TalonOneError,
     TalonOneRateLimited,
     TalonOneServerError,
+    TalonOneTransportError,
     TalonOneValidationError,
 )
-from django_talonone.client.retry import retry_after_seconds
+from django_talonone.client.retry import MAYBE_APPLIED_STATUSES, retry_after_seconds
 from django_talonone.conf import TalonOneSettings, get_settings
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.signals import delivery_dead
 
 from .claims import Claim, LaneState, NoClaim, claim_head, settle
 from .hooks import NothingToSend, hooks
-from .payload import json_safe
+from .payload import is_built, json_safe
 from .store import kick
 
 logger = logging.getLogger("django_talonone.outbox")
@@ -118,6 +125,13 @@ def is_retryable(error: BaseException) -> bool:
         return isinstance(error, (TalonOneConflict, TalonOneRateLimited, TalonOneServerError))
     # Input the client refused to send, or a client it could not build: same next time.
     return not isinstance(error, (TalonOneValidationError, TalonOneConfigurationError))
+
+
+def may_have_applied(error: BaseException) -> bool:
+    """Whether the failed attempt may have been carried out by Talon.One all the same."""
+    if isinstance(error, TalonOneTransportError):
+        return error.maybe_applied
+    return isinstance(error, TalonOneAPIError) and error.status_code in MAYBE_APPLIED_STATUSES
 
 
 def describe(error: BaseException) -> str:
@@ -215,6 +229,7 @@ def _fail(claim: Claim, error: BaseException, now: datetime, config: TalonOneSet
             seconds = max(backoff_delay(claim.attempts, config), retry_after(error, config))
             delay = timedelta(seconds=seconds)
             fields = {"status": DeliveryStatus.PENDING, "next_attempt_at": now + delay}
+        fields["maybe_applied"] = row.maybe_applied or may_have_applied(error)
         if not settle(claim, now=now, last_error=message, last_error_status=status, **fields):
             logger.warning("Outbox delivery #%s lost its lease; outcome dropped", row.pk)
             return False
@@ -251,7 +266,8 @@ def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone
             return result
         handlers = hooks()
         try:
-            handlers.prepare(outcome.delivery)
+            if not (outcome.delivery.maybe_applied and is_built(outcome.delivery.payload)):
+                handlers.prepare(outcome.delivery)
             reply = handlers.send(outcome.delivery)
         except NothingToSend as reason:
             if _settle_done(outcome, str(reason), None, clock()):

@@ -11,7 +11,8 @@ that claimed that row calls :func:`prepare`, which:
 3. stores that call on the row, next to the cart reference, so the reply is mirrored like
    any other and the admin shows what was sent.
 
-Every attempt rebuilds the call, so a retry sends the newest cart too.
+Every attempt rebuilds the call, so a retry sends the newest cart too, until an attempt
+may have reached Talon.One: the runner then sends that call again unchanged.
 """
 
 from __future__ import annotations

@@ -148,7 +148,8 @@ def _close(
 def prepare_close(delivery: Delivery) -> None:
     """Build the close of a registered order (:func:`record_order_placed`) and store it.
 
-    Runs at every attempt, so a retry sends the order as it is then. An order deleted in
+    Runs at every attempt until one may have reached Talon.One (the runner then resends
+    that call unchanged), so a retry sends the order as it is then. An order deleted in
     the meantime leaves nothing to send; order data Talon.One would reject raises
     ``InvalidPayload``, which parks the row dead with the field named (staff fix the
     order and retry, or discard it).
