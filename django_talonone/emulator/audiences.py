@@ -85,7 +85,8 @@ def update_audience_customers_attributes(state: EmulatorState, request: Request)
 
 
 def update_customer_profile_audiences(state: EmulatorState, request: Request) -> Response:
-    """Add or remove memberships; ``add`` creates a missing profile.
+    """Add or remove memberships; ``add`` creates a missing profile, hidden (see
+    :mod:`.profiles`).
 
     Every audience is checked before anything changes, so an unknown one (404) leaves
     the whole batch unapplied.
@@ -98,7 +99,7 @@ def update_customer_profile_audiences(state: EmulatorState, request: Request) ->
         audience_id = entry["audienceId"]
         profile_id = entry["profileIntegrationId"]
         if entry["action"] == "add":
-            members = ensure_profile(state, profile_id)["audienceIds"]
+            members = ensure_profile(state, profile_id, reveal=False)["audienceIds"]
             if audience_id not in members:
                 members.append(audience_id)
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import not_found
-from .profiles import ensure_profile, find_profile
+from .profiles import ensure_profile, find_profile, visible_profile
 from .routing import Request, Response
 from .shapes import (
     coupon_view,
@@ -59,7 +59,7 @@ def get_reserved_customers(state: EmulatorState, request: Request) -> Response:
     recipient = found[1]["recipientIntegrationId"]
     if recipient is not None and recipient not in ids:
         ids.append(recipient)
-    profiles = [state.data["profiles"][i] for i in ids if i in state.data["profiles"]]
+    profiles = [p for p in (visible_profile(state, i) for i in ids) if p is not None]
     data = [profile_view(state, profile) for profile in profiles]
     return Response(200, {"totalResultSize": len(data), "data": data})
 

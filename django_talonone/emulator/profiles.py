@@ -3,6 +3,10 @@
 Handlers here implement UpdateCustomerProfileV2, UpdateCustomerProfilesV2 and
 DeleteCustomerData; :func:`ensure_profile` is what every other operation uses when a
 request names a profile that does not exist yet (Talon.One creates it empty).
+
+A profile that only an audience ``add`` created is *hidden*: Talon.One documents that it is
+not visible in any Application until a session or profile update arrives for it, so until
+then reading it (inventory, erasure, reserved customers) behaves as if it did not exist.
 """
 
 from __future__ import annotations
@@ -17,30 +21,47 @@ from .shapes import event_view, profile_view
 from .state import EmulatorState
 
 
-def ensure_profile(state: EmulatorState, integration_id: str) -> dict[str, Any]:
-    """The stored profile, created empty when the id is new."""
+def ensure_profile(
+    state: EmulatorState, integration_id: str, *, reveal: bool = True
+) -> dict[str, Any]:
+    """The stored profile, created empty when the id is new.
+
+    ``reveal=False`` (an audience add) creates a new profile hidden and leaves an existing
+    one as it is; any other request about the profile makes it visible.
+    """
     profiles: dict[str, dict[str, Any]] = state.data["profiles"]
     profile = profiles.get(integration_id)
-    if profile is None:
-        now = state.now_text()
-        profile = {
-            "id": state.next_id("profile"),
-            "created": now,
-            "integrationId": integration_id,
-            "attributes": {},
-            "closedSessions": 0,
-            "totalSales": ZERO,
-            "lastActivity": now,
-            "audienceIds": [],
-            "sessionCount": 0,
-        }
-        profiles[integration_id] = profile
+    if profile is not None:
+        if reveal:
+            profile.pop("hidden", None)
+        return profile
+    now = state.now_text()
+    profile = {
+        "id": state.next_id("profile"),
+        "created": now,
+        "integrationId": integration_id,
+        "attributes": {},
+        "closedSessions": 0,
+        "totalSales": ZERO,
+        "lastActivity": now,
+        "audienceIds": [],
+        "sessionCount": 0,
+    }
+    if not reveal:
+        profile["hidden"] = True
+    profiles[integration_id] = profile
     return profile
+
+
+def visible_profile(state: EmulatorState, integration_id: str) -> dict[str, Any] | None:
+    """The stored profile as an Application sees it: ``None`` while it is hidden."""
+    profile: dict[str, Any] | None = state.data["profiles"].get(integration_id)
+    return None if profile is None or profile.get("hidden") else profile
 
 
 def find_profile(state: EmulatorState, integration_id: str) -> dict[str, Any]:
     """The stored profile named by the ``integrationId`` path parameter, else 404."""
-    profile: dict[str, Any] | None = state.data["profiles"].get(integration_id)
+    profile = visible_profile(state, integration_id)
     if profile is None:
         raise not_found("Customer profile", integration_id, parameter="integrationId")
     return profile
@@ -84,7 +105,7 @@ def update_customer_profile_v2(state: EmulatorState, request: Request) -> Respon
     work = state.scratch_copy() if dry else state
     body: Mapping[str, Any] = request.body or {}
     integration_id = request.path_params["integrationId"]
-    is_new = integration_id not in work.data["profiles"]
+    is_new = visible_profile(work, integration_id) is None
     profile = ensure_profile(work, integration_id)
     if "audiencesChanges" in body:
         _apply_audience_changes(work, profile, body["audiencesChanges"])

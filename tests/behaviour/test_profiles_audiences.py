@@ -48,6 +48,10 @@ def test_audience_lifecycle_and_memberships(client: TalonOneClient) -> None:
     client.update_customer_profile_audiences(
         {"data": [{"action": "add", "profileIntegrationId": "ivy", "audienceId": audience_id}]}
     )
+    # A profile an audience add created is not visible until a session or profile update.
+    with pytest.raises(TalonOneNotFound):
+        _profile(client, "ivy")
+    client.update_customer_profile_v2("ivy", {"attributes": {}})
     client.update_customer_profile_v2(
         "jack", {"audiencesChanges": {"adds": [audience_id], "deletes": []}}
     )

@@ -128,6 +128,7 @@ def test_audience_lifecycle_and_memberships() -> None:
         "updateCustomerProfileAudiences",
         {"data": [{"action": "add", "profileIntegrationId": "ivy", "audienceId": audience_id}]},
     )
+    call(state, "updateCustomerProfileV2", {"attributes": {}}, integrationId="ivy")  # visible
     call(
         state,
         "updateCustomerProfileV2",
@@ -362,3 +363,21 @@ def test_track_event_v2_silent_loud_and_dry() -> None:
     assert "sessionId" not in loud.body["event"]
     call(state, "trackEventV2", dict(body, profileId="ghost"), {"dry": "true"})
     assert "ghost" not in state.data["profiles"]
+
+
+def test_a_profile_only_an_audience_add_created_stays_hidden_until_it_is_updated() -> None:
+    """Talon.One: such a profile is not visible in any Application until a session or
+    profile update arrives for it."""
+    state = EmulatorState()
+    audience_id = call(state, "createAudienceV2", {"name": "VIP"}).body["id"]
+    add = {"data": [{"action": "add", "profileIntegrationId": "ivy", "audienceId": audience_id}]}
+    call(state, "updateCustomerProfileAudiences", add)
+    for operation in ("getCustomerInventory", "deleteCustomerData"):
+        with pytest.raises(ApiError) as hidden:
+            call(state, operation, integrationId="ivy")
+        assert hidden.value.status == 404
+    session = {"customerSession": {"profileId": "ivy", "cartItems": []}}
+    call(state, "updateCustomerSessionV2", session, customerSessionId="s-ivy")
+    assert profile(state, "ivy")["audienceMemberships"] == [{"id": audience_id, "name": "VIP"}]
+    call(state, "updateCustomerProfileAudiences", add)  # a second add hides nothing again
+    assert profile(state, "ivy")["integrationId"] == "ivy"
