@@ -211,6 +211,11 @@ def test_audience_lifecycle(api: talon_one.IntegrationApi) -> None:
             ]
         )
     )
+    # Talon.One shows a profile an audience add created once a profile update names it.
+    with pytest.raises(talon_one.ApiException) as hidden:
+        api.get_customer_inventory("eve", profile=True)
+    assert hidden.value.status == 404
+    api.update_customer_profile_v2("eve", models.CustomerProfileIntegrationRequestV2())
     api.update_audience_customers_attributes(audience.id, {"tier": "gold"})
     inventory = api.get_customer_inventory("eve", profile=True)
     assert inventory.profile is not None
