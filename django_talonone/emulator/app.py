@@ -33,7 +33,7 @@ from .faults import (
 from .gates import EntityGates
 from .handlers import HANDLERS
 from .persistence import load_state, save_state
-from .requestlog import DEFAULT_LOG_SIZE, RequestLog, loggable_headers
+from .requestlog import DEFAULT_LOG_SIZE, RawBody, RequestLog, loggable_headers
 from .routing import Operation, Request, Response
 from .state import EmulatorState
 from .validation import validate_request
@@ -367,19 +367,7 @@ class EmulatorApp:
                 "queued": trace.queued,
                 "durationMs": round((time.perf_counter() - started) * 1000, 3),
                 "headers": loggable_headers(headers),
-                "requestBody": _loggable_body(trace.raw_body, json=True),
-                "responseBody": _loggable_body(payload, json="html" not in content_type),
+                "requestBody": RawBody(trace.raw_body),
+                "responseBody": RawBody(payload, json="html" not in content_type),
             }
         )
-
-
-def _loggable_body(data: bytes, *, json: bool) -> Any:
-    """Decoded JSON when possible, else the text itself, so the log stays JSON-able."""
-    if not data:
-        return None
-    if json:
-        try:
-            return loads(data)
-        except ValueError:
-            pass
-    return data.decode("utf-8", errors="replace")
