@@ -263,6 +263,7 @@ class EmulatorApp:
             query=query_params(environ),
             headers={k: v for k, v in headers.items() if k != "Authorization"},
             body=self._decode_body(operation, trace.raw_body),
+            from_wire=True,
         )
         self._validate(request)
         response = self._call_handler(operation, request, decision, timeout, trace)

@@ -60,9 +60,11 @@ def make_effect(
 class _Budget:
     """What is left to discount: per line (or per unit when flattening) and in total."""
 
-    def __init__(self, items: list[dict[str, Any]], costs: Decimal, flatten: bool) -> None:
+    def __init__(
+        self, items: list[dict[str, Any]], subtotal: Decimal, costs: Decimal, flatten: bool
+    ) -> None:
         self.flatten = flatten
-        self.items_left = sum((line_total(item) for item in items), ZERO)
+        self.items_left = subtotal
         self.costs_left = costs
         self.units: dict[tuple[int, int | None], Decimal] = {}
         for position, item in enumerate(items):
@@ -88,10 +90,9 @@ class _Budget:
 
 
 def _condition_failure(
-    condition: Mapping[str, Any], items: list[dict[str, Any]]
+    condition: Mapping[str, Any], items: list[dict[str, Any]], subtotal: Decimal
 ) -> tuple[int, str] | None:
     """``(conditionIndex, details)`` of the first unmet condition, else ``None``."""
-    subtotal = sum((line_total(item) for item in items), ZERO)
     if "minSubtotal" in condition and subtotal < condition["minSubtotal"]:
         return 0, f"cart subtotal {subtotal} is below {condition['minSubtotal']}"
     if "skus" in condition and not any(i["sku"] in condition["skus"] for i in items):
@@ -189,7 +190,7 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
         ZERO,
     )
     subtotal = sum((line_total(item) for item in items), ZERO)
-    budget = _Budget(items, costs, bool(state.application["flattenCartItems"]))
+    budget = _Budget(items, subtotal, costs, bool(state.application["flattenCartItems"]))
     result = Evaluation()
 
     pending_rejections: list[dict[str, Any]] = []
@@ -241,7 +242,7 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
                 continue
         fired: list[tuple[int, str, list[tuple[str, dict[str, Any]]]]] = []
         for index, rule in enumerate(campaign["rules"]):
-            unmet = _condition_failure(rule["condition"], items)
+            unmet = _condition_failure(rule["condition"], items, subtotal)
             if unmet is not None:
                 failure = _failure(campaign, index, unmet[0], unmet[1])
                 if coupon is not None:

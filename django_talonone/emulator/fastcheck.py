@@ -74,13 +74,19 @@ def _compiled(operation: str, strict: bool, date_time: Callable[[object], bool])
 
 
 def accepts(
-    operation: str, body: Any, *, strict: bool, date_time: Callable[[object], bool]
+    operation: str,
+    body: Any,
+    *,
+    strict: bool,
+    date_time: Callable[[object], bool],
+    from_wire: bool = False,
 ) -> bool:
     """True only when ``body`` surely passes the full schema check of ``operation``.
 
-    ``date_time`` is the full pass's own ``date-time`` format check, so both share it.
+    ``date_time`` is the full pass's own ``date-time`` format check, so both share it;
+    ``from_wire`` says ``body`` was decoded from JSON bytes, which spares the float walk.
     """
-    if operation not in BODY_SCHEMAS or _outside_json(body):
+    if operation not in BODY_SCHEMAS or (not from_wire and _outside_json(body)):
         return False
     try:
         _compiled(operation, strict, date_time)(body)

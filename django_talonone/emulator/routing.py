@@ -26,6 +26,9 @@ class Request:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     body: Any = None
+    #: The body was decoded from the request's JSON bytes, so it holds no ``float`` and
+    #: no NaN (a test may build a ``Request`` with either).
+    from_wire: bool = False
 
 
 @dataclass

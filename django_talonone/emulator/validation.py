@@ -190,7 +190,13 @@ def _body_errors(request: Request, *, strict: bool) -> Iterator[Error]:
     # The compiled first pass accepts a valid body at a fraction of jsonschema's cost;
     # anything it refuses gets the full walk, which names every problem.
     found: list[Problem] = []
-    if not accepts(request.operation, request.body, strict=strict, date_time=_is_date_time):
+    if not accepts(
+        request.operation,
+        request.body,
+        strict=strict,
+        date_time=_is_date_time,
+        from_wire=request.from_wire,
+    ):
         found = [
             (path, rule)
             for schema_error in validator.iter_errors(request.body)
