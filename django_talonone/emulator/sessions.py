@@ -33,7 +33,20 @@ CONTENT_FIELDS = (
     "identifiers",
     "attributes",
 )
-READ_ONLY_ITEM_FIELDS = ("position", "returnedQuantity", "remainingQuantity")
+#: Cart item fields the server computes (today's schemas mark them read-only): one a
+#: client sends is dropped, never echoed back. The catalog ones stay absent, as the
+#: emulator has no catalog to fill them from.
+READ_ONLY_ITEM_FIELDS = (
+    "position",
+    "returnedQuantity",
+    "remainingQuantity",
+    "catalogItemID",
+    "selectedPriceType",
+    "adjustmentReferenceId",
+    "adjustmentEffectiveFrom",
+    "adjustmentEffectiveUntil",
+    "prices",
+)
 ALLOWED_TRANSITIONS = {
     ("open", "open"),
     ("open", "closed"),

@@ -319,3 +319,26 @@ def test_triggered_campaigns_and_rule_failure_reasons(state: EmulatorState) -> N
     assert (failure["campaignID"], failure["conditionIndex"]) == (3, 0)
     assert "below 100" in failure["details"]
     assert IntegrationStateV2.from_dict(_floats(reply)) is not None
+
+
+def test_read_only_item_fields_a_client_sends_are_dropped_not_echoed(
+    state: EmulatorState,
+) -> None:
+    """Today's schemas mark the catalog fields read-only; an echoed ``""`` broke the uuid
+    format of ``adjustmentReferenceId`` in the reply."""
+    sent = item(
+        "MUG",
+        "12.50",
+        adjustmentReferenceId="",
+        catalogItemID=7,
+        selectedPriceType="member",
+        adjustmentEffectiveFrom="2024-05-01T00:00:00Z",
+        prices={"member": {"price": Decimal("9.99")}},
+        position=5,
+    )
+    reply = put(state, "s1", content=["customerSession"], cartItems=[sent])
+    [line] = reply["customerSession"]["cartItems"]
+    assert line["position"] == 0
+    assert not {"adjustmentReferenceId", "catalogItemID", "selectedPriceType", "prices"} & set(line)
+    assert "adjustmentEffectiveFrom" not in line
+    assert IntegrationStateV2.from_dict(_floats(reply)) is not None
