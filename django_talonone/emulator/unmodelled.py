@@ -1,6 +1,7 @@
 """Sections the emulator does not model yet, answered so nobody mistakes them for "none".
 
-Loyalty (balances, tiers), giveaways and achievements are not modelled: an empty list or
+Loyalty (balances, tiers), giveaways, achievements and campaign eligibility are not
+modelled: an empty list or
 ``{"programs": {}}`` would read as "this customer has no points", and a shop's tests
 would pass on a wallet that is really just unmodelled. So those sections are left out of
 the reply, and the ``X-Emulator-Unmodelled`` header names each one that was asked for
@@ -19,7 +20,13 @@ __all__ = ["UNMODELLED_HEADER", "mark_unmodelled"]
 
 UNMODELLED_HEADER = "X-Emulator-Unmodelled"
 #: Reply keys (responseContent values and inventory sections) with nothing modelled.
-_UNMODELLED_KEYS = ("loyalty", "awardedGiveaways", "giveaways", "achievements")
+_UNMODELLED_KEYS = (
+    "loyalty",
+    "awardedGiveaways",
+    "giveaways",
+    "achievements",
+    "campaignEligibility",
+)
 _INVENTORY_FLAGS = ("loyalty", "giveaways", "achievements")
 
 Handler = Callable[[EmulatorState, Request], Response]
@@ -45,6 +52,9 @@ def mark_unmodelled(handler: Handler) -> Handler:
         found: list[str] = []
         if request.operation == "getCustomerInventory":
             found = [flag for flag in _INVENTORY_FLAGS if request.query.get(flag) == "true"]
+        asked = request.body.get("responseContent") if isinstance(request.body, dict) else None
+        if isinstance(asked, list):
+            found.extend(key for key in _UNMODELLED_KEYS if key in asked)
         _strip(response.body, found)
         if found:
             response.headers[UNMODELLED_HEADER] = ", ".join(found)

@@ -289,3 +289,10 @@ def test_unmodelled_sections_are_left_out_and_named() -> None:
     assert session.headers["X-Emulator-Unmodelled"] == "loyalty, awardedGiveaways"
     plain = call(emulator, "PUT", "/v2/customer_sessions/s2", body=CART)
     assert "X-Emulator-Unmodelled" not in plain.headers
+    eligibility = {"attributes": {}, "responseContent": ["customerProfile", "campaignEligibility"]}
+    profile = call(
+        emulator, "PUT", "/v2/customer_profiles/mia?runRuleEngine=true", body=eligibility
+    )
+    assert profile.status_code == 200
+    assert "campaignEligibility" not in profile.json()
+    assert profile.headers["X-Emulator-Unmodelled"] == "campaignEligibility"
