@@ -159,7 +159,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(head + (b"" if self.command == "HEAD" else payload))
         self.log_request(status.split(" ", 1)[0], len(payload))
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+    def handle_one_request(self) -> None:
+        """Read one request and serve it, whatever its method: the app answers an unknown
+        method with Talon.One's 404 or 405, never the stdlib's 501."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(414)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True  # an idle kept-alive connection: let it go
 
     def _abort(self) -> None:
         """Close with a TCP reset: the client sees the connection die mid-request."""
