@@ -121,6 +121,9 @@ def evaluate_cart(
 ) -> Evaluation:
     """Ask Talon.One for the cart's promotions now (the cart page's synchronous path).
 
+    A dry run: the cart's outbox lane is the one writer of its Talon.One session, so the
+    page never races a snapshot in flight, and viewing a cart changes nothing there.
+
     Invalid shop data (an unsaved cart included) raises :class:`InvalidPayload` and a bad
     setting ``ImproperlyConfigured``, whatever the fail mode: each is a bug to fix, not an
     outage. When Talon.One cannot answer (timeout, connection error, 409, 429,
@@ -137,7 +140,7 @@ def evaluate_cart(
     if strict is None:
         strict = get_settings().fail_mode == "strict"
     try:
-        reply = get_client("cart").update_customer_session_v2(session.session_id, body)
+        reply = get_client("cart").update_customer_session_v2(session.session_id, body, dry=True)
     except TalonOneError as error:
         if strict:
             raise

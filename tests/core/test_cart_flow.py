@@ -162,3 +162,21 @@ def test_emptied_cart_without_a_session_sends_nothing(shop: TalonOneHarness) -> 
     cart.save()
     assert shop.requests(UPDATE) == []
     assert not Order.objects.exists()
+
+
+def test_the_cart_page_previews_and_leaves_the_writes_to_the_cart_lane(
+    shop: TalonOneHarness, user
+) -> None:
+    """One writer per session: the page's evaluation is a dry run, so it never races the
+    cart's outbox lane, which alone stores the session in Talon.One."""
+    cart = Cart.objects.create(user=user)  # created outside a transaction: no snapshot yet
+    session = open_session(cart)
+    CartLine = cart.lines.model
+    CartLine.objects.bulk_create(  # bulk_create sends no signal: no lane row either
+        [CartLine(cart=cart, sku="MUG", name="Mug", price=Decimal("20.00"), quantity=1)]
+    )
+    evaluation = evaluate_cart(cart)
+    assert evaluation.available
+    [call] = shop.requests(UPDATE)
+    assert call["query"] == {"dry": "true"}
+    assert session.session_id not in shop.emulator.state.data["sessions"]
