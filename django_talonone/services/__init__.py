@@ -33,8 +33,10 @@ from .sessions import (
     order_session,
     record_evaluation,
 )
+from .status import OutboxStatus, outbox_status
 
 __all__ = [
+    "OutboxStatus",
     "RetryOutcome",
     "add_members",
     "calls_waiting",
@@ -45,6 +47,7 @@ __all__ = [
     "forget_customer",
     "open_session",
     "order_session",
+    "outbox_status",
     "place_order",
     "reconcile_reservations",
     "record_evaluation",
