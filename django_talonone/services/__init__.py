@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .audiences import (
     add_members,
+    create_audience,
     remove_members,
     start_audience_deletion,
     start_audience_sync,
@@ -41,6 +42,7 @@ __all__ = [
     "add_members",
     "calls_waiting",
     "cancel_order",
+    "create_audience",
     "discard_deliveries",
     "enqueue_cart",
     "evaluate_cart",
