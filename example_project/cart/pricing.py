@@ -14,6 +14,7 @@ from decimal import Decimal
 from django_talonone.cart import CodeVerdict, Discount, Evaluation
 from django_talonone.services import evaluate_cart
 
+from .discounts import ItemisedDiscount
 from .models import Cart, CartLine
 
 ZERO = Decimal(0)
@@ -71,6 +72,29 @@ class PricedCart:
         if self.evaluation is None:
             return ()
         return tuple(d for d in self.evaluation.discounts if d.position is None)
+
+    @property
+    def itemised_discounts(self) -> tuple[ItemisedDiscount, ...]:
+        """The cart-wide discounts, one per promotion, each told apart by what gave it
+        (a campaign is matched to the coupon or referral Talon.One accepted for it)."""
+        if self.evaluation is None or not self.evaluation.available:
+            return ()
+        coupons = {v.campaign_id: v.code for v in self.evaluation.coupons if v.accepted}
+        referral = self.evaluation.referral
+        referral_campaign = referral.campaign_id if referral and referral.accepted else None
+        itemised: dict[tuple[int | None, str], Decimal] = {}
+        for discount in self.cart_discounts:
+            key = (discount.campaign_id, discount.name or "Discount")
+            itemised[key] = itemised.get(key, ZERO) + discount.amount
+        result = []
+        for (campaign_id, name), amount in itemised.items():
+            if campaign_id is not None and campaign_id in coupons:
+                result.append(ItemisedDiscount(name, amount, "coupon", coupons[campaign_id]))
+            elif campaign_id is not None and campaign_id == referral_campaign:
+                result.append(ItemisedDiscount(name, amount, "referral"))
+            else:
+                result.append(ItemisedDiscount(name, amount, "promotion"))
+        return tuple(result)
 
     @property
     def promotions_available(self) -> bool:

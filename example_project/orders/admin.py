@@ -78,20 +78,24 @@ cancel_orders = confirmed_action(
 
 @admin.register(Order)
 class OrderAdmin(StyledRefusalMixin, admin.ModelAdmin):
-    list_display = ["number", "user", "status", "total", "refunds", "created_at"]
+    list_display = ["number", "user", "status_shown", "total", "refunded", "refunds", "created_at"]
     list_filter = ["status", "created_at"]
     # The status changes only through actions: paying is checkout's, cancelling is the
     # confirmed action below, and nothing leads back from cancelled (Talon.One's session
     # cannot be reopened by a dropdown).
     readonly_fields = [
         "status",
+        "refund_status",
         "user",
         "cart",
         "coupons",
         "referral_code",
         "subtotal",
+        "discounts_itemised",
         "discount",
         "total",
+        "refunded",
+        "kept",
         "promotions_applied",
         "created_at",
         "talonone_session",
@@ -103,6 +107,35 @@ class OrderAdmin(StyledRefusalMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, order: Order) -> str:
+        """Paid, partly refunded, refunded or cancelled: what staff need to know at a glance."""
+        return order.status_words
+
+    @admin.display(description="refunds")
+    def refund_status(self, order: Order) -> str:
+        return order.refund_state or "none"
+
+    @admin.display(description="refunded")
+    def refunded(self, order: Order) -> str:
+        return money(order.refunded_total) if order.refund_state else ""
+
+    @admin.display(description="paid after refunds")
+    def kept(self, order: Order) -> str:
+        return money(order.kept_total)
+
+    @admin.display(description="discounts")
+    def discounts_itemised(self, order: Order) -> str:
+        """Each promotion's cart-wide discount and what gave it, as the cart showed them."""
+        items = order.itemised_discounts
+        if not items:
+            return "-"
+        return format_html_join(
+            "",
+            '<div class="order-discount">{} ({}): &minus;{}</div>',
+            ((item.name, item.source_words, money(item.amount)) for item in items),
+        )
 
     @admin.display(description="refunded lines")
     def refunds(self, order: Order) -> str:
