@@ -79,7 +79,7 @@ def test_a_redeemed_coupon_shows_as_used(wallet_talonone: TalonOneHarness, alice
     row = html[html.index('data-code="WELCOME10"') :]
     row = row[: row.index("</tr>")]
     assert 'data-state="active"' in row
-    assert "Ready to use <span class=\"talonone-used-before\">(you used it once)</span>" in row
+    assert 'Ready to use <span class="talonone-used-before">(you used it once)</span>' in row
 
 
 def test_a_coupon_used_up_reads_used(wallet_talonone: TalonOneHarness, alice: Any) -> None:
