@@ -32,12 +32,28 @@ class PricedLine:
         return self.total - self.discount
 
 
+#: Rejections that depend on who the shopper is: a signed-out shopper is asked to sign in
+#: instead (Talon.One cannot tell a friend's referral from someone else's without them).
+WHO_YOU_ARE = frozenset(
+    {
+        "ReferralRecipientDoesNotMatch",
+        "ReferralRecipientIdSameAsAdvocate",
+        "ReferralCustomerAlreadyReferred",
+        "ProfileLimitReached",
+        "ProfileRequired",
+    }
+)
+
+
 @dataclass(frozen=True)
 class CodeStatus:
-    """A code the shopper entered; ``verdict`` is ``None`` when it could not be checked."""
+    """A code the shopper entered; ``verdict`` is ``None`` when it could not be checked.
+
+    ``sign_in_needed``: refused only because the shopper is signed out."""
 
     code: str
     verdict: CodeVerdict | None
+    sign_in_needed: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -119,7 +135,9 @@ def price_cart(cart: Cart) -> PricedCart:
     referral = None
     if cart.referral_code:
         verdict = evaluation.referral if evaluation and evaluation.available else None
-        referral = CodeStatus(cart.referral_code, verdict)
+        signed_out = cart.user_id is None
+        refused_for_who = verdict is not None and verdict.reason in WHO_YOU_ARE
+        referral = CodeStatus(cart.referral_code, verdict, signed_out and refused_for_who)
     return PricedCart(
         cart=cart,
         lines=tuple(

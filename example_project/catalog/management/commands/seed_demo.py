@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_talonone.conf import get_settings
@@ -46,6 +47,10 @@ PRODUCTS = [
 
 #: (username, password, is staff and superuser, first name)
 USERS = [("demo", "demo", False, "Demo"), ("admin", "admin", True, "Admin")]
+#: Staff who may look at everything in the admin and change nothing (viewer/viewer): what
+#: a support desk sees, with every action and button they cannot use hidden.
+VIEWER = ("viewer", "viewer", "Viewer")
+VIEWER_APPS = ("django_talonone", "orders", "cart", "catalog")
 
 #: Coupons reserved for a login, so they show in that shopper's wallet.
 WALLETS = {"demo": ["WELCOME10", "SPRING5", "ONCE5"]}
@@ -56,7 +61,7 @@ PAST_ORDER = ("MUG-1", "ONCE5", Decimal("5.00"))
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalogue and the demo/demo and admin/admin logins (idempotent)."
+    help = "Load the demo catalogue, the logins (demo, admin, viewer) and the demo states."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
@@ -101,7 +106,23 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             created += 1
-        return created
+        return created + self._viewer()
+
+    def _viewer(self) -> int:
+        users = get_user_model()._default_manager
+        username, password, first_name = VIEWER
+        if users.filter(username=username).exists():
+            return 0
+        user = users.model(
+            username=username, first_name=first_name, email=f"{username}@example.com", is_staff=True
+        )
+        user.set_password(password)
+        user.save()
+        views = Permission.objects.filter(
+            content_type__app_label__in=VIEWER_APPS, codename__startswith="view_"
+        )
+        user.user_permissions.add(*views)
+        return 1
 
     def _wallets(self) -> int:
         """Reservations queued (none when they exist already)."""
