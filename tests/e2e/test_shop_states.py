@@ -86,8 +86,8 @@ def test_discounts_are_itemised_and_a_friends_referral_asks_a_guest_to_sign_in(
 
     friend = Visitor(demo_stack)
     for sku in ("MUG-TRAVEL", "COF-ESP", "CUP-ESP", "COF-FIL", "COF-DEC", "MUG-1", "TEA-GREEN"):
-        friend.add(sku)  # 94.64
-    friend.add("TEA-EARL")  # 101.89: over 100
+        friend.add(sku)  # 95.14
+    friend.add("TEA-EARL")  # 102.39: over 100; 10 % of it is 10.24
     friend.post("/cart/coupons/", {"code": "WELCOME10"}, form_page="/cart/")
     friend.post("/cart/referral/", {"code": code}, form_page="/cart/")
     cart = friend.get("/cart/").text
@@ -118,11 +118,11 @@ def test_discounts_are_itemised_and_a_friends_referral_asks_a_guest_to_sign_in(
         order,
     )
     assert itemised == [
-        ("coupon", "Welcome 10%", "coupon WELCOME10", f"{MINUS}$10.19"),
+        ("coupon", "Welcome 10%", "coupon WELCOME10", f"{MINUS}$10.24"),
         ("referral", "Refer a friend", "referral", f"{MINUS}$5.00"),
         ("promotion", "5 off orders of 100+", "automatic", f"{MINUS}$5.00"),
     ]
-    assert f'data-test="discount-total">{MINUS}$20.19</td>' in order
+    assert f'data-test="discount-total">{MINUS}$20.24</td>' in order
     assert "Discount (WELCOME10)" not in order
     admin_page = friend.get(CHANGE.format(order_id)).text
     assert '<div class="order-discount">Refer a friend (referral): &minus;$5.00</div>' in admin_page
