@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .sessions import MONEY_DIGITS, MONEY_PLACES, CustomerSession, SessionReturn
+from .sessions import MONEY_DIGITS, MONEY_PLACES, CustomerSession, SessionReturn, SessionState
 
 #: Cart evaluations kept per session (the oldest go first). The close, the cancel and the
 #: returns are always kept: there is one close and one cancel, and returns are bounded by
@@ -33,7 +33,7 @@ class SessionHistoryEntry(models.Model):
 
     session = models.ForeignKey(CustomerSession, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=16, choices=HistoryKind.choices)
-    state = models.CharField(_("state after"), max_length=32)
+    state = models.CharField(_("state after"), max_length=32, choices=SessionState.choices)
     discount_total = models.DecimalField(
         _("discount total"),
         max_digits=MONEY_DIGITS,
