@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -102,8 +102,7 @@ class CustomersForm(forms.Form):
         # is a profile id like any pasted one.
         ticked = self.data.getlist("customers") if hasattr(self.data, "getlist") else []
         choices = list(found or []) + [(value, value) for value in ticked]
-        field = self.fields["customers"]
-        assert isinstance(field, forms.MultipleChoiceField)
+        field = cast(forms.MultipleChoiceField, self.fields["customers"])
         field.choices = list(dict(choices).items())
 
     def clean_csv_file(self) -> list[str]:
