@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_BACKOFF_MAX": 3600.0,
     "OUTBOX_LEASE": 300.0,
     "OUTBOX_BATCH": 100,
+    # Seconds after which a row still waiting counts as stalled on the admin's status panel.
+    "OUTBOX_STALLED_AFTER": 900.0,
     "INVENTORY_CACHE_TTL": 60,
     "CACHE_ALIAS": "default",
     "PROFILE_ID_FUNCTION": "django_talonone.conf.default_profile_id",
@@ -93,6 +95,7 @@ class TalonOneSettings:
     outbox_backoff_max: float
     outbox_lease: float
     outbox_batch: int
+    outbox_stalled_after: float
     inventory_cache_ttl: int
     cache_alias: str
     profile_id_function: str
@@ -312,6 +315,7 @@ def get_settings() -> TalonOneSettings:
         outbox_backoff_max=_number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),
         outbox_lease=_number("OUTBOX_LEASE", raw["OUTBOX_LEASE"], float, 1),
         outbox_batch=_number("OUTBOX_BATCH", raw["OUTBOX_BATCH"], int, 1),
+        outbox_stalled_after=_number("OUTBOX_STALLED_AFTER", raw["OUTBOX_STALLED_AFTER"], float, 1),
         inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
         cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
         profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),

@@ -3,7 +3,8 @@
 Migrates and seeds the shop's database, then starts, each in its own process group, and
 waits for each to answer before the next:
 
-1. the Talon.One emulator, its state persisted in the demo directory;
+1. the Talon.One emulator, its state persisted in the demo directory, with the campaigns
+   of ``demo_campaigns.json``;
 2. a Celery worker with embedded beat (outbox delivery and its sweeper), on Redis when
    ``REDIS_URL`` is set, else on the folder broker (see ``demoshop/celery.py``);
 3. the shop (Django's development server, which also serves the static files).
@@ -35,6 +36,8 @@ from types import FrameType
 from typing import IO
 
 HERE = Path(__file__).resolve().parent
+#: The emulator's campaigns: Talon.One's defaults plus an expired and a single-use coupon.
+CAMPAIGNS = HERE / "demo_campaigns.json"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.1
@@ -182,6 +185,7 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
         [
             *(python, "-m", "django_talonone.emulator", "--host", "127.0.0.1"),
             *("--port", str(config.emulator_port), "--state", str(state_file)),
+            *("--campaigns", str(CAMPAIGNS)),
         ],
     )
     health = f"{config.emulator_url}/_emulator/health"
@@ -219,8 +223,10 @@ def banner(config: DemoConfig, stack: Stack) -> str:
             f"    requests      {emulator}/_emulator/requests",
             f"    faults        {emulator}/_emulator/faults  (PUT to inject, DELETE to heal)",
             f"  Celery broker   {broker}",
-            "  Logins          demo / demo (shopper), admin / admin (staff)",
-            "  Coupons         WELCOME10 (10 % off); 5 off from a subtotal of 100",
+            "  Logins          demo / demo (shopper), admin / admin (staff),",
+            "                  viewer / viewer (staff who may only look)",
+            "  Coupons         WELCOME10 (10 % off); 5 off from a subtotal of 100;",
+            "                  SPRING5 (expired) and ONCE5 (used up) in demo's wallet",
             f"  Logs            {stack.log_path('*')}",
             "Press Ctrl-C to stop.",
             "",

@@ -4,13 +4,14 @@ SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
 INSTALLED_APPS = [
+    # Before the admin: its admin/index.html adds the outbox status panel to the index.
+    "django_talonone",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "rest_framework",
-    "django_talonone",
     "tests.shop",
 ]
 MIDDLEWARE = [

@@ -12,14 +12,17 @@ from __future__ import annotations
 from . import deliveries, mirrors, sessions
 from .actions import TalonOneCustomerAdminMixin, erase_in_talonone, send_profiles_to_talonone
 from .confirm import Confirmation, confirmed_action
+from .refusal import StyledRefusalMixin, refusal
 
 __all__ = [
     "Confirmation",
+    "StyledRefusalMixin",
     "TalonOneCustomerAdminMixin",
     "confirmed_action",
     "deliveries",
     "erase_in_talonone",
     "mirrors",
+    "refusal",
     "send_profiles_to_talonone",
     "sessions",
 ]

@@ -7,22 +7,19 @@ through admin actions (which go through the services) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.contrib import admin
 from django.http import HttpRequest
+
+from .refusal import StyledRefusalMixin
+from .types import AnyModelAdmin
 
 __all__ = ["AnyModelAdmin", "ReadOnlyAdmin"]
 
-# The admin classes are generic for the type checker only (django-stubs), not at runtime.
-if TYPE_CHECKING:
-    AnyModelAdmin = admin.ModelAdmin[Any]
-else:
-    AnyModelAdmin = admin.ModelAdmin
 
-
-class ReadOnlyAdmin(AnyModelAdmin):
-    """View-only: no add, change or delete, for anyone (superusers included)."""
+class ReadOnlyAdmin(StyledRefusalMixin):
+    """View-only: no add, change or delete, for anyone (superusers included); a missing
+    view permission gets the styled refusal page."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -11,7 +11,8 @@ such an action from a few sentences and a ``perform`` function:
 
 Permissions are checked twice: Django hides the action from users without them (through
 ``allowed_permissions`` and the ModelAdmin's ``has_<name>_permission`` methods), and the
-confirmed POST is refused again here, so a stale page or a forged POST cannot slip through.
+confirmed POST is refused again here with the styled refusal page (:mod:`.refusal`), so
+a stale page or a forged POST cannot slip through.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from .base import AnyModelAdmin
 from .display import log_changes
+from .refusal import refusal
 
 __all__ = ["CONFIRM_FIELD", "LISTED_AT_MOST", "Confirmation", "confirmed_action"]
 
@@ -99,13 +101,15 @@ def _change_url(modeladmin: AnyModelAdmin, obj: models.Model) -> str:
         return ""
 
 
-def _check_permissions(
+def _missing_permissions(
     modeladmin: AnyModelAdmin, request: HttpRequest, permissions: Sequence[str]
-) -> None:
+) -> tuple[str, ...]:
+    missing = []
     for permission in permissions:
         check = getattr(modeladmin, f"has_{permission}_permission", None)
         if check is None or not check(request):
-            raise PermissionDenied
+            missing.append(permission)
+    return tuple(missing)
 
 
 def confirmed_action(
@@ -131,7 +135,10 @@ def confirmed_action(
     def action(
         modeladmin: AnyModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
     ) -> TemplateResponse | None:
-        _check_permissions(modeladmin, request, permissions)
+        missing = _missing_permissions(modeladmin, request, permissions)
+        if missing:  # hidden from them, so a stale page or a forged POST
+            refused = _("use the action “%(action)s”") % {"action": description}
+            return refusal(modeladmin, request, refused=refused, permissions=missing)
         targets = eligible(queryset) if eligible is not None else queryset
         count = targets.count()
         if count == 0:

@@ -33,9 +33,9 @@ from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.outbox import kick
 from django_talonone.services import discard_deliveries, retry_deliveries
 
-from .base import AnyModelAdmin
 from .confirm import Confirmation, confirmed_action
 from .display import object_link, pretty_json
+from .refusal import StyledRefusalMixin
 
 __all__ = ["DeliveryAdmin"]
 
@@ -148,7 +148,7 @@ delete_finished_deliveries = confirmed_action(
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(AnyModelAdmin):
+class DeliveryAdmin(StyledRefusalMixin):
     list_display = [
         "id",
         "operation",

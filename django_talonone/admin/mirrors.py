@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ from django_talonone.services.reservations import (
 from .base import ReadOnlyAdmin
 from .confirm import Confirmation, confirmed_action
 from .display import changelist_link
+from .mirror_forms import add_members_view, create_audience_view, reserve_coupon_view
 
 #: Failures an action reports as a message: the broker refused the task, bad configuration,
 #: Talon.One's answer when the work runs inline (no Celery), bad input.
@@ -261,6 +263,34 @@ class AudienceAdmin(MirrorAdmin):
     fields = AUDIENCE_FIELDS
     readonly_fields = AUDIENCE_FIELDS
     actions = [sync_audiences, delete_audiences]
+    change_form_template = "admin/django_talonone/audience/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Staff who may send audiences create them (and add members) with the forms of
+        :mod:`.mirror_forms`, through the services."""
+        return self.has_sync_audience_permission(request)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return create_audience_view(self, request)
+
+    def members_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return add_members_view(self, request, object_id)
+
+    def get_urls(self) -> list[URLPattern]:
+        members = path(
+            "<path:object_id>/members/",
+            self.admin_site.admin_view(self.members_view),
+            name="django_talonone_audience_members",
+        )
+        return [members, *super().get_urls()]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "can_add_members": self.has_add_permission(request)}
+        return super().change_view(request, object_id, form_url, context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audience]:
         audiences: QuerySet[Audience] = super().get_queryset(request)
@@ -288,7 +318,18 @@ class AudienceAdmin(MirrorAdmin):
                 narrowed = {**filters, "sync_state__exact": state}
                 text = f"{counts[state]} {label}"
                 links.append(changelist_link(self, AudienceMembership, narrowed, text))
-        return format_html_join(" · ", "{}", ((link,) for link in links))
+        summary = format_html_join(" · ", "{}", ((link,) for link in links))
+        if not total:
+            return summary
+        synced = counts.get(SyncState.SYNCED, 0)
+        return format_html(
+            '{}<br><progress class="talonone-progress" value="{}" max="{}">{}</progress> {}',
+            summary,
+            synced,
+            total,
+            f"{synced}/{total}",
+            _("%(percent)d%% in Talon.One") % {"percent": synced * 100 // total},
+        )
 
 
 @admin.register(AudienceMembership)
@@ -309,6 +350,14 @@ class CouponReservationAdmin(MirrorAdmin):
     fields = RESERVATION_FIELDS
     readonly_fields = RESERVATION_FIELDS
     actions = [sync_reservations, release_reservations]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_sync_reservation_permission(request)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return reserve_coupon_view(self, request)
 
     def has_sync_reservation_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("django_talonone.sync_reservation")

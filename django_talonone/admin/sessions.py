@@ -24,7 +24,14 @@ from django.utils.translation import ngettext
 
 from django_talonone.cart import Evaluation
 from django_talonone.conf import get_settings
-from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, SessionReturn
+from django_talonone.models import (
+    HISTORY_LIMIT,
+    CustomerSession,
+    Delivery,
+    DeliveryStatus,
+    HistoryKind,
+    SessionReturn,
+)
 
 from .base import AnyModelAdmin, ReadOnlyAdmin
 from .display import admin_url, changelist_link, object_link, pretty_json
@@ -32,6 +39,7 @@ from .display import admin_url, changelist_link, object_link, pretty_json
 __all__ = ["CustomerSessionAdmin", "SessionReturnAdmin"]
 
 SUMMARY_TEMPLATE = "admin/django_talonone/evaluation_summary.html"
+HISTORY_TEMPLATE = "admin/django_talonone/session_history.html"
 
 
 def read_evaluation(data: Any) -> Evaluation | None:
@@ -120,6 +128,16 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             },
         ),
         (_("Last evaluation"), {"fields": ["evaluation_summary"]}),
+        (
+            _("History"),
+            {
+                "fields": ["history_timeline"],
+                "description": _(
+                    "Each step Talon.One answered: cart evaluations that changed the "
+                    "discount, the close, each return and the cancel."
+                ),
+            },
+        ),
         (
             _("Charged vs recorded"),
             {
@@ -239,6 +257,37 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             "unreadable": evaluation is None,
         }
         return SafeString(render_to_string(SUMMARY_TEMPLATE, context))
+
+    @admin.display(description=_("timeline"))
+    def history_timeline(self, session: CustomerSession) -> SafeString:
+        """The session's steps, with what the order still keeps after each from the close
+        on (the close's discount less what each return took back)."""
+        steps: list[dict[str, Any]] = []
+        kept: Decimal | None = None
+        evaluations = 0
+        for entry in session.history.order_by("created_at", "pk"):
+            evaluations += entry.kind == HistoryKind.EVALUATED
+            if entry.kind == HistoryKind.CLOSED:
+                kept = entry.discount_total
+            elif kept is not None:
+                kept = max(kept - entry.rolled_back_total, Decimal(0))
+            steps.append(
+                {
+                    "entry": entry,
+                    "evaluation": read_evaluation(entry.evaluation),
+                    "discount": _amount(entry.discount_total),
+                    "rolled_back": _amount(entry.rolled_back_total)
+                    if entry.rolled_back_total
+                    else None,
+                    "kept": None if kept is None else _amount(kept),
+                }
+            )
+        context = {
+            "steps": steps,
+            "limit": HISTORY_LIMIT,
+            "pruned": evaluations >= HISTORY_LIMIT,
+        }
+        return SafeString(render_to_string(HISTORY_TEMPLATE, context))
 
     @admin.display(description=_("last evaluation (stored)"))
     def last_evaluation_json(self, session: CustomerSession) -> SafeString:

@@ -47,6 +47,8 @@ class CouponSerializer(serializers.Serializer):  # type: ignore[misc]
     usage_count = serializers.IntegerField(read_only=True)
     uses_left = serializers.IntegerField(read_only=True, allow_null=True)
     redeemed_by_profile = serializers.IntegerField(read_only=True)
+    #: True for a coupon Talon.One calls used that still applies (no redemption limit).
+    still_applies = serializers.BooleanField(read_only=True)
     discount_limit = MoneyField(allow_null=True)
     discount_remaining = MoneyField(allow_null=True)
     starts_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -4,21 +4,25 @@ Mirrors are written only by ``django_talonone.services`` (the one sync path); mo
 call the network.
 """
 
+from .history import HISTORY_LIMIT, HistoryKind, SessionHistoryEntry
 from .mirrors import Audience, AudienceMembership, CouponReservation, SyncState
 from .outbox import Delivery, DeliveryStatus, Operation
 from .referrals import ReferralCode
 from .sessions import CustomerSession, ReturnState, SessionReturn, SessionState
 
 __all__ = [
+    "HISTORY_LIMIT",
     "Audience",
     "AudienceMembership",
     "CouponReservation",
     "CustomerSession",
     "Delivery",
     "DeliveryStatus",
+    "HistoryKind",
     "Operation",
     "ReferralCode",
     "ReturnState",
+    "SessionHistoryEntry",
     "SessionReturn",
     "SessionState",
     "SyncState",

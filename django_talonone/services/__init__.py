@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .audiences import (
     add_members,
+    create_audience,
     remove_members,
     start_audience_deletion,
     start_audience_sync,
@@ -33,18 +34,22 @@ from .sessions import (
     order_session,
     record_evaluation,
 )
+from .status import OutboxStatus, outbox_status
 
 __all__ = [
+    "OutboxStatus",
     "RetryOutcome",
     "add_members",
     "calls_waiting",
     "cancel_order",
+    "create_audience",
     "discard_deliveries",
     "enqueue_cart",
     "evaluate_cart",
     "forget_customer",
     "open_session",
     "order_session",
+    "outbox_status",
     "place_order",
     "reconcile_reservations",
     "record_evaluation",

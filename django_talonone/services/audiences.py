@@ -33,6 +33,7 @@ from .bulk import (
     BATCH_LIMIT,
     BulkResult,
     check_ids,
+    check_text,
     check_text_ids,
     describe,
     each_chunk,
@@ -49,6 +50,7 @@ from .clients import get_client
 __all__ = [
     "add_members",
     "clear_members",
+    "create_audience",
     "delete_audiences",
     "push_memberships",
     "remove_members",
@@ -78,6 +80,25 @@ def start_audience_sync(audience_ids: Sequence[int]) -> int:
     found = existing(Audience.objects.all(), check_ids(audience_ids, "audience_ids"))
     start("sync_audiences_task", sync_audiences, found)
     return len(found)
+
+
+def create_audience(name: str, *, integration_id: str = "") -> Audience:
+    """A new audience, created in Talon.One once the caller commits (``start_audience_sync``).
+
+    ``integration_id`` (optional) is the shop's own key for it; an audience already using
+    it is refused with :class:`InvalidPayload`, before anything is written.
+    """
+    name = check_text(name.strip() if isinstance(name, str) else name, "name", limit=255)
+    if integration_id:
+        integration_id = check_text(integration_id, "integration_id")
+        if Audience.objects.filter(integration="", integration_id=integration_id).exists():
+            raise InvalidPayload(
+                "integration_id", f"{integration_id!r} is the integration id of another audience"
+            )
+    with transaction.atomic(using=_using()):
+        audience = Audience.objects.create(name=name, integration_id=integration_id)
+        start("sync_audiences_task", sync_audiences, [audience.pk])
+    return audience
 
 
 def start_audience_deletion(audience_ids: Sequence[int]) -> int:

@@ -29,6 +29,7 @@ from django_talonone.models import (
 from django_talonone.outbox.payload import decode_payload, json_safe
 from django_talonone.services.charges import check_charge
 from django_talonone.services.clients import get_client
+from django_talonone.services.history import record_step
 
 #: Operations whose rows carry the row's Idempotency-Key, the same on every attempt, so a
 #: retry is applied once: the POSTs, and the profile writes Talon.One keys too. A cart's
@@ -74,9 +75,11 @@ def record_session_reply(
     *,
     sent_state: str | None = None,
     sent: Mapping[str, Any] | None = None,
+    session_return: SessionReturn | None = None,
 ) -> Evaluation:
     """Store a session reply's state (the reply's wins over the sent one), raw effects and
-    :class:`Evaluation` summary, so the cart page can show it without a call.
+    :class:`Evaluation` summary, so the cart page can show it without a call, and the step
+    in the session's history (``session_return`` when the reply answers that return).
 
     ``sent`` is the body sent: no discount is kept beyond its lines and total."""
     reply = reply if isinstance(reply, Mapping) else {}
@@ -103,6 +106,7 @@ def record_session_reply(
     if sent_state == SessionState.CLOSED and state == SessionState.CLOSED:  # the close's reply
         fields += check_charge(session, evaluation.discount_total)
     session.save(update_fields=fields)
+    record_step(session, evaluation, sent_state=sent_state, session_return=session_return)
     return evaluation
 
 
@@ -135,7 +139,10 @@ def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
     session_return.reply = json_safe(reply)
     session_return.save(update_fields=["state", "reply", "updated_at"])
     record_session_reply(
-        session_return.session, reply, sent_state=str(SessionState.PARTIALLY_RETURNED)
+        session_return.session,
+        reply,
+        sent_state=str(SessionState.PARTIALLY_RETURNED),
+        session_return=session_return,
     )
 
 

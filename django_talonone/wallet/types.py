@@ -73,6 +73,20 @@ class WalletCoupon(_Code):
     expires_at: dt.datetime | None = None
     attributes: Mapping[str, Any] = field(default_factory=_no_attributes, compare=False)
 
+    @property
+    def still_applies(self) -> bool:
+        """Talon.One calls a coupon ``used`` once this profile redeemed it, even when the
+        coupon has no redemption limit: such a coupon still applies until it expires, and
+        a wallet must not tell the shopper it is spent."""
+        if self.state != "used" or self.usage_limit is not None:
+            return False
+        return self.expires_at is None or dt.datetime.now(dt.timezone.utc) < self.expires_at
+
+    @property
+    def shown_state(self) -> CodeState:
+        """The state to show the shopper: ``active`` for a used coupon that still applies."""
+        return "active" if self.still_applies else self.state
+
 
 @dataclass(frozen=True)
 class WalletReferral(_Code):
@@ -135,7 +149,7 @@ class Wallet:
 
     @property
     def active_coupons(self) -> tuple[WalletCoupon, ...]:
-        return tuple(coupon for coupon in self.coupons if coupon.is_active)
+        return tuple(c for c in self.coupons if c.is_active or c.still_applies)
 
     @property
     def is_empty(self) -> bool:

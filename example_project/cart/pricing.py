@@ -14,6 +14,7 @@ from decimal import Decimal
 from django_talonone.cart import CodeVerdict, Discount, Evaluation
 from django_talonone.services import evaluate_cart
 
+from .discounts import ItemisedDiscount
 from .models import Cart, CartLine
 
 ZERO = Decimal(0)
@@ -31,12 +32,28 @@ class PricedLine:
         return self.total - self.discount
 
 
+#: Rejections that depend on who the shopper is: a signed-out shopper is asked to sign in
+#: instead (Talon.One cannot tell a friend's referral from someone else's without them).
+WHO_YOU_ARE = frozenset(
+    {
+        "ReferralRecipientDoesNotMatch",
+        "ReferralRecipientIdSameAsAdvocate",
+        "ReferralCustomerAlreadyReferred",
+        "ProfileLimitReached",
+        "ProfileRequired",
+    }
+)
+
+
 @dataclass(frozen=True)
 class CodeStatus:
-    """A code the shopper entered; ``verdict`` is ``None`` when it could not be checked."""
+    """A code the shopper entered; ``verdict`` is ``None`` when it could not be checked.
+
+    ``sign_in_needed``: refused only because the shopper is signed out."""
 
     code: str
     verdict: CodeVerdict | None
+    sign_in_needed: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -73,6 +90,29 @@ class PricedCart:
         return tuple(d for d in self.evaluation.discounts if d.position is None)
 
     @property
+    def itemised_discounts(self) -> tuple[ItemisedDiscount, ...]:
+        """The cart-wide discounts, one per promotion, each told apart by what gave it
+        (a campaign is matched to the coupon or referral Talon.One accepted for it)."""
+        if self.evaluation is None or not self.evaluation.available:
+            return ()
+        coupons = {v.campaign_id: v.code for v in self.evaluation.coupons if v.accepted}
+        referral = self.evaluation.referral
+        referral_campaign = referral.campaign_id if referral and referral.accepted else None
+        itemised: dict[tuple[int | None, str], Decimal] = {}
+        for discount in self.cart_discounts:
+            key = (discount.campaign_id, discount.name or "Discount")
+            itemised[key] = itemised.get(key, ZERO) + discount.amount
+        result = []
+        for (campaign_id, name), amount in itemised.items():
+            if campaign_id is not None and campaign_id in coupons:
+                result.append(ItemisedDiscount(name, amount, "coupon", coupons[campaign_id]))
+            elif campaign_id is not None and campaign_id == referral_campaign:
+                result.append(ItemisedDiscount(name, amount, "referral"))
+            else:
+                result.append(ItemisedDiscount(name, amount, "promotion"))
+        return tuple(result)
+
+    @property
     def promotions_available(self) -> bool:
         return self.evaluation is None or self.evaluation.available
 
@@ -95,7 +135,9 @@ def price_cart(cart: Cart) -> PricedCart:
     referral = None
     if cart.referral_code:
         verdict = evaluation.referral if evaluation and evaluation.available else None
-        referral = CodeStatus(cart.referral_code, verdict)
+        signed_out = cart.user_id is None
+        refused_for_who = verdict is not None and verdict.reason in WHO_YOU_ARE
+        referral = CodeStatus(cart.referral_code, verdict, signed_out and refused_for_who)
     return PricedCart(
         cart=cart,
         lines=tuple(

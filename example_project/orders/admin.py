@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django_talonone.admin import Confirmation, confirmed_action
+from django_talonone.admin import Confirmation, StyledRefusalMixin, confirmed_action, refusal
 from django_talonone.services import calls_waiting, order_session
 
 from catalog.templatetags.shop import money
@@ -78,21 +77,25 @@ cancel_orders = confirmed_action(
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "user", "status", "total", "refunds", "created_at"]
+class OrderAdmin(StyledRefusalMixin, admin.ModelAdmin):
+    list_display = ["number", "user", "status_shown", "total", "refunded", "refunds", "created_at"]
     list_filter = ["status", "created_at"]
     # The status changes only through actions: paying is checkout's, cancelling is the
     # confirmed action below, and nothing leads back from cancelled (Talon.One's session
     # cannot be reopened by a dropdown).
     readonly_fields = [
         "status",
+        "refund_status",
         "user",
         "cart",
         "coupons",
         "referral_code",
         "subtotal",
+        "discounts_itemised",
         "discount",
         "total",
+        "refunded",
+        "kept",
         "promotions_applied",
         "created_at",
         "talonone_session",
@@ -104,6 +107,35 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, order: Order) -> str:
+        """Paid, partly refunded, refunded or cancelled: what staff need to know at a glance."""
+        return order.status_words
+
+    @admin.display(description="refunds")
+    def refund_status(self, order: Order) -> str:
+        return order.refund_state or "none"
+
+    @admin.display(description="refunded")
+    def refunded(self, order: Order) -> str:
+        return money(order.refunded_total) if order.refund_state else ""
+
+    @admin.display(description="paid after refunds")
+    def kept(self, order: Order) -> str:
+        return money(order.kept_total)
+
+    @admin.display(description="discounts")
+    def discounts_itemised(self, order: Order) -> str:
+        """Each promotion's cart-wide discount and what gave it, as the cart showed them."""
+        items = order.itemised_discounts
+        if not items:
+            return "-"
+        return format_html_join(
+            "",
+            '<div class="order-discount">{} ({}): &minus;{}</div>',
+            ((item.name, item.source_words, money(item.amount)) for item in items),
+        )
 
     @admin.display(description="refunded lines")
     def refunds(self, order: Order) -> str:
@@ -147,7 +179,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
         return [refund_url, *super().get_urls()]
 
-    @admin.action(description="Refund lines of the selected order…")
+    @admin.action(description="Refund lines of the selected order…", permissions=["change"])
     def refund_lines(self, request: HttpRequest, queryset: QuerySet[Order]) -> Any:
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one order to refund.", messages.WARNING)
@@ -159,7 +191,9 @@ class OrderAdmin(admin.ModelAdmin):
         """Step 1 (GET, or POST without ``confirm``): choose lines; step 2: confirm."""
         order = get_object_or_404(Order, pk=object_id)
         if not self.has_change_permission(request, order):
-            raise PermissionDenied
+            return refusal(
+                self, request, refused=f"refund order {order.number}", permissions=("change",)
+            )
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         form = RefundLinesForm(
             request.POST if request.method == "POST" else None, order_lines=order.lines.all()

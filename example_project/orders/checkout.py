@@ -57,6 +57,7 @@ def checkout(cart: Cart, user: Any, *, expected_total: Decimal | None = None) ->
             referral_code=priced.accepted_referral,
             subtotal=priced.subtotal,
             discount=priced.discount,
+            discount_lines=[item.to_dict() for item in priced.itemised_discounts],
             total=priced.total,
             promotions_applied=priced.promotions_available,
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from cart.discounts import ItemisedDiscount
 from cart.models import Cart
 from catalog.models import Product
 
@@ -33,6 +34,10 @@ class Order(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    #: The discounts as charged, itemised as the cart showed them: one entry per
+    #: promotion, ``{"name", "amount", "source", "code"}`` with ``source`` one of
+    #: ``"promotion"`` (automatic), ``"coupon"`` or ``"referral"``.
+    discount_lines = models.JSONField(default=list, blank=True)
     promotions_applied = models.BooleanField(
         "priced by Talon.One",
         default=True,
@@ -50,6 +55,39 @@ class Order(models.Model):
     @property
     def number(self) -> str:
         return f"#{self.pk:05d}" if self.pk else "#new"
+
+    @property
+    def itemised_discounts(self) -> list[ItemisedDiscount]:
+        return [ItemisedDiscount.from_dict(item) for item in self.discount_lines]
+
+    @property
+    def refunded_total(self) -> Decimal:
+        """What was paid back so far (the lines refunded, each net of its discounts)."""
+        return sum(
+            (line.refunded_amount or Decimal(0) for line in self.lines.all() if line.is_refunded),
+            Decimal(0),
+        )
+
+    @property
+    def kept_total(self) -> Decimal:
+        """What the shopper paid and was not paid back."""
+        return self.total - self.refunded_total
+
+    @property
+    def refund_state(self) -> str:
+        """``"refunded"`` (every line), ``"partly refunded"``, or ``""`` (none)."""
+        lines = list(self.lines.all())
+        refunded = sum(1 for line in lines if line.is_refunded)
+        if not refunded:
+            return ""
+        return "refunded" if refunded == len(lines) else "partly refunded"
+
+    @property
+    def status_words(self) -> str:
+        """The status a shopper reads: a paid order some of whose lines went back says so."""
+        if self.status == self.Status.PAID and self.refund_state:
+            return self.refund_state
+        return self.get_status_display()
 
     @property
     def cart_discount(self) -> Decimal:

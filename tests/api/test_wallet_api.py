@@ -66,6 +66,7 @@ def test_a_shopper_reads_their_own_wallet(
         "usage_count": 0,
         "uses_left": 3,
         "redeemed_by_profile": 0,
+        "still_applies": False,
         "discount_limit": None,
         "discount_remaining": None,
         "starts_at": None,

@@ -101,8 +101,10 @@ def test_signing_in_takes_the_anonymous_cart_along(demo_stack: DemoStack) -> Non
     visitor.add("SWT-ALMOND")
     visitor.post("/cart/referral/", {"code": "0000-0000"}, form_page="/cart/")
     cart = visitor.get("/cart/").text
-    assert "Referral not found" in cart
-    assert "This referral code does not exist." in cart
+    assert "Not applied" in cart  # a heading in words, never the reason code
+    assert "Referral not found" not in cart
+    assert "This referral code does not exist." in cart  # not a matter of signing in
+    assert "to use a referral code" not in cart
     visitor.sign_in("demo")
     cart = visitor.get("/cart/").text
     assert 'data-sku="SWT-ALMOND"' in cart

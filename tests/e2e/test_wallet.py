@@ -35,7 +35,9 @@ def test_wallet_page_and_api(page: Any, shot: Shot, demo_stack: DemoStack) -> No
 
     # The demo data reserved WELCOME10 for this shopper: it is ready to use.
     page.reload()
-    assert _rows(page, "talonone-wallet-coupons")["WELCOME10"] in ("active", "used")
+    seeded = _rows(page, "talonone-wallet-coupons")
+    assert seeded["WELCOME10"] == "active"  # unlimited: ready to use, used before or not
+    assert seeded["SPRING5"] == "expired"
     shot("seeded")
 
     # Buy with WELCOME10: once the worker has closed the session, the coupon is redeemed.
@@ -63,12 +65,26 @@ def test_wallet_page_and_api(page: Any, shot: Shot, demo_stack: DemoStack) -> No
     assert referral in message
     assert page.locator('[data-test="invite"]').count() == 0  # one code per shopper
     coupons = _rows(page, "talonone-wallet-coupons")
-    assert coupons["WELCOME10"] == "used"
+    # Talon.One says "used" once the shopper redeemed it, but WELCOME10 has no limit: it
+    # still applies, and the wallet says so
+    assert coupons["WELCOME10"] == "active"
     welcome = page.locator('table.talonone-wallet-coupons tr[data-code="WELCOME10"]')
-    assert welcome.locator(".state").inner_text() == "Used"
+    assert welcome.locator(".state").inner_text().startswith("Ready to use (you used it")
+    # ONCE5 had one use in all, spent by the demo data's past order: used up
+    eventually(
+        lambda: page.reload() or _rows(page, "talonone-wallet-coupons").get("ONCE5") == "used",
+        "the seeded order's close to spend ONCE5",
+    )
+    once = page.locator('table.talonone-wallet-coupons tr[data-code="ONCE5"]')
+    assert once.locator(".state").inner_text() == "Used"
     assert _rows(page, "talonone-wallet-referrals") == {referral: "active"}
     referral_row = page.locator(f'table.talonone-wallet-referrals tr[data-code="{referral}"]')
     assert referral_row.locator(".state").inner_text() == "Ready to use"
+    # the promise matches the code: no limit of its own, no "first order" the campaign
+    # does not enforce
+    terms = page.locator('[data-test="referral-terms"]').inner_text()
+    assert "no limit of its own" in terms
+    assert "first order" not in terms
     shot("wallet")
 
     reply = page.request.get("/api/talonone/wallet/")
@@ -77,7 +93,8 @@ def test_wallet_page_and_api(page: Any, shot: Shot, demo_stack: DemoStack) -> No
     body = reply.json()
     assert body["available"] is True
     assert body["profile"] == profile_id
-    assert {c["code"]: c["state"] for c in body["coupons"]}["WELCOME10"] == "used"
+    welcome_api = {c["code"]: c for c in body["coupons"]}["WELCOME10"]
+    assert (welcome_api["state"], welcome_api["still_applies"]) == ("used", True)
     assert [(r["code"], r["uses_left"]) for r in body["referrals"]] == [(referral, None)]
     assert api_key not in reply.text()
 

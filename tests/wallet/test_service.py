@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
+from django.template import Context, Template
 from django.test import override_settings
 
 from django_talonone.conf import get_settings
@@ -68,6 +69,26 @@ def test_a_redeemed_coupon_shows_as_used(wallet_talonone: TalonOneHarness, alice
     assert (welcome.state, welcome.redeemed_by_profile, welcome.usage_count) == ("used", 1, 1)
     assert welcome.usage_limit is None
     assert welcome.uses_left is None
+    # Talon.One's "used" means this profile redeemed it; with no limit it still applies
+    assert welcome.still_applies
+    assert welcome.shown_state == "active"
+    assert welcome in wallet.active_coupons
+    html = Template("{% load talonone %}{% show_coupon_wallet wallet %}").render(
+        Context({"wallet": wallet})
+    )
+    row = html[html.index('data-code="WELCOME10"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-state="active"' in row
+    assert 'Ready to use <span class="talonone-used-before">(you used it once)</span>' in row
+
+
+def test_a_coupon_used_up_reads_used(wallet_talonone: TalonOneHarness, alice: Any) -> None:
+    coupon = wallet_talonone.emulator.state.coupon("WELCOME10")
+    assert coupon is not None
+    coupon[1]["usageLimit"] = 1  # one redemption in all: spent once alice used it
+    place_order(alice, ("MUG", "40.00"), coupon="WELCOME10")
+    [welcome] = [c for c in get_wallet(ALICE).coupons if c.code == "WELCOME10"]
+    assert (welcome.state, welcome.still_applies, welcome.shown_state) == ("used", False, "used")
 
 
 def test_referral_codes_the_shopper_hands_out(wallet_talonone: TalonOneHarness, alice: Any) -> None:

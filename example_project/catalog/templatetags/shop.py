@@ -1,8 +1,7 @@
-"""Template helpers: money with the shop's currency, and Talon.One reasons as words."""
+"""Template helpers: money with the shop's currency."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import template
@@ -17,10 +16,3 @@ def money(value: Decimal | int | None) -> str:
     amount = Decimal(value or 0)
     sign = "-" if amount < 0 else ""
     return f"{sign}{settings.SHOP_CURRENCY_SYMBOL}{abs(amount):,.2f}"
-
-
-@register.filter
-def reason_words(reason: str) -> str:
-    """Talon.One's ``CouponNotFound`` → ``"Coupon not found"``."""
-    words = re.findall(r"[A-Z][a-z]*|[a-z]+|\d+", reason or "")
-    return " ".join(words).capitalize()

@@ -2,8 +2,12 @@
 
 Rows are matched on their natural keys (category slug, SKU, username), so a second run
 changes nothing and a shop owner's edits to names and prices made in the admin survive.
-The demo shopper also gets ``WELCOME10`` reserved, so their wallet is not empty: the
-reservation goes through the outbox and reaches Talon.One once the worker runs.
+So that every state can be seen, the demo shopper also gets coupons reserved
+(``WELCOME10``, ready to use and unlimited; ``SPRING5``, expired; ``ONCE5``, single use)
+and a past order that spent ``ONCE5``, so their wallet shows it used up; and the
+audience "Tea lovers" holds them. Everything goes through django-talonone's services
+and the outbox, and reaches Talon.One (the emulator, with ``demo_campaigns.json``) once
+the worker runs.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_talonone.conf import get_settings
+from django_talonone.models import Audience
+from django_talonone.services import add_members, create_audience
 from django_talonone.services.reservations import reserve_coupon
 
 from catalog.models import Category, Product
+from orders.models import Order, OrderLine
 
 CATEGORIES = {"tea": "Tea", "coffee": "Coffee", "mugs": "Mugs & cups", "sweets": "Sweets"}
 
@@ -39,17 +47,26 @@ PRODUCTS = [
 
 #: (username, password, is staff and superuser, first name)
 USERS = [("demo", "demo", False, "Demo"), ("admin", "admin", True, "Admin")]
+#: Staff who may look at everything in the admin and change nothing (viewer/viewer): what
+#: a support desk sees, with every action and button they cannot use hidden.
+VIEWER = ("viewer", "viewer", "Viewer")
+VIEWER_APPS = ("django_talonone", "orders", "cart", "catalog")
 
 #: Coupons reserved for a login, so they show in that shopper's wallet.
-WALLETS = {"demo": ["WELCOME10"]}
+WALLETS = {"demo": ["WELCOME10", "SPRING5", "ONCE5"]}
+#: Audiences and the logins in them.
+AUDIENCES = {"Tea lovers": ["demo"]}
+#: A past order of the demo shopper that spent the single-use coupon: (SKU, coupon, off).
+PAST_ORDER = ("MUG-1", "ONCE5", Decimal("5.00"))
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalogue and the demo/demo and admin/admin logins (idempotent)."
+    help = "Load the demo catalogue, the logins (demo, admin, viewer) and the demo states."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             created = self._catalogue() + self._users() + self._wallets()
+            created += self._audiences() + self._past_order()
         self.stdout.write(f"Demo data ready ({created} rows created).")
 
     def _catalogue(self) -> int:
@@ -89,7 +106,23 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             created += 1
-        return created
+        return created + self._viewer()
+
+    def _viewer(self) -> int:
+        users = get_user_model()._default_manager
+        username, password, first_name = VIEWER
+        if users.filter(username=username).exists():
+            return 0
+        user = users.model(
+            username=username, first_name=first_name, email=f"{username}@example.com", is_staff=True
+        )
+        user.set_password(password)
+        user.save()
+        views = Permission.objects.filter(
+            content_type__app_label__in=VIEWER_APPS, codename__startswith="view_"
+        )
+        user.user_permissions.add(*views)
+        return 1
 
     def _wallets(self) -> int:
         """Reservations queued (none when they exist already)."""
@@ -100,3 +133,51 @@ class Command(BaseCommand):
             for code in codes:
                 queued += reserve_coupon(code, [profile_id])
         return queued
+
+    def _audiences(self) -> int:
+        """Audiences created (and their members queued), none when they exist."""
+        users = get_user_model()._default_manager
+        created = 0
+        for name, usernames in AUDIENCES.items():
+            audience = Audience.objects.filter(name=name).first()
+            if audience is None:
+                audience = create_audience(name)
+                created += 1
+            profiles = [get_settings().profile_id_for(users.get(username=u)) for u in usernames]
+            created += add_members(audience, profiles)
+        return created
+
+    def _past_order(self) -> int:
+        """The demo shopper's past order with the single-use coupon (once)."""
+        sku, code, off = PAST_ORDER
+        demo = get_user_model()._default_manager.get(username="demo")
+        if any(code in order.coupon_codes for order in Order.objects.filter(user=demo)):
+            return 0
+        product = Product.objects.get(sku=sku)
+        order = Order.objects.create(
+            user=demo,
+            coupon_codes=[code],
+            subtotal=product.price,
+            discount=off,
+            discount_lines=[
+                {
+                    "name": "5 off with a demo coupon",
+                    "amount": str(off),
+                    "source": "coupon",
+                    "code": code,
+                }
+            ],
+            total=product.price - off,
+        )
+        OrderLine.objects.create(
+            order=order,
+            product=product,
+            sku=product.sku,
+            name=product.name,
+            category=product.category.slug,
+            price=product.price,
+            quantity=1,
+        )
+        order.status = Order.Status.PAID  # placed: its close (redeeming the coupon) is queued
+        order.save(update_fields=["status"])
+        return 1
