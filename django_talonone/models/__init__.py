@@ -5,6 +5,7 @@ call the network.
 """
 
 from .mirrors import Audience, AudienceMembership, CouponReservation, SyncState
+from .notifications import Notification, NotificationState, StrikethroughPrice
 from .outbox import Delivery, DeliveryStatus, Operation
 from .referrals import ReferralCode
 from .sessions import CustomerSession, ReturnState, SessionReturn, SessionState
@@ -16,10 +17,13 @@ __all__ = [
     "CustomerSession",
     "Delivery",
     "DeliveryStatus",
+    "Notification",
+    "NotificationState",
     "Operation",
     "ReferralCode",
     "ReturnState",
     "SessionReturn",
     "SessionState",
+    "StrikethroughPrice",
     "SyncState",
 ]
