@@ -173,7 +173,8 @@ class _ClaimLost(Exception):
     """The lease ran out and another worker took the row over: its outcome stands."""
 
 
-def _settle(row: Notification, **fields: Any) -> bool:
+def settle_notification(row: Notification, **fields: Any) -> bool:
+    """Write the outcome of a claim; False if the claim was lost (lease run out, retaken)."""
     changed = (
         Notification.objects.using(_db())
         .filter(pk=row.pk, state=NotificationState.PROCESSING, attempts=row.attempts)
@@ -191,7 +192,7 @@ def process_notification(notification_id: int, *, now: datetime | None = None) -
     try:
         with transaction.atomic(using=_db()):
             apply_notification(row)
-            if not _settle(
+            if not settle_notification(
                 row, state=NotificationState.PROCESSED, error="", processed_at=timezone.now()
             ):
                 raise _ClaimLost
@@ -201,7 +202,7 @@ def process_notification(notification_id: int, *, now: datetime | None = None) -
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
         logger.warning("Notification #%s (%s) failed: %s", row.pk, row.kind, message)
-        _settle(row, state=NotificationState.FAILED, error=message[:10000])
+        settle_notification(row, state=NotificationState.FAILED, error=message[:10000])
         return NotificationState.FAILED.value
     return NotificationState.PROCESSED.value
 
