@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Received",
+    "claimable",
     "process_notification",
     "process_waiting",
     "receive_notification",
@@ -146,7 +147,8 @@ def _start(notification_id: int) -> None:
         )
 
 
-def _claimable(now: datetime, *, failed: bool) -> Q:
+def claimable(now: datetime, *, failed: bool) -> Q:
+    """Rows free to claim at ``now``: received, a run-out lease (and failed, if asked)."""
     states = [NotificationState.RECEIVED, *([NotificationState.FAILED] if failed else [])]
     return Q(state__in=states) | Q(state=NotificationState.PROCESSING, lease_expires_at__lte=now)
 
@@ -154,9 +156,7 @@ def _claimable(now: datetime, *, failed: bool) -> Q:
 def claim_notification(notification_id: int, *, now: datetime) -> Notification | None:
     """Take the row for ``NOTIFICATION_LEASE`` seconds, or ``None`` if it is not free."""
     using = _db()
-    rows = Notification.objects.using(using).filter(
-        _claimable(now, failed=True), pk=notification_id
-    )
+    rows = Notification.objects.using(using).filter(claimable(now, failed=True), pk=notification_id)
     seen = rows.values_list("attempts", flat=True).first()
     if seen is None:
         return None
@@ -241,9 +241,7 @@ def apply_notification(row: Notification) -> None:
 def reclaimable(*, failed: bool = False, now: datetime | None = None) -> list[int]:
     """Ids waiting for processing: received, or processing with a lease run out (and
     failed ones with ``failed``), oldest first."""
-    rows = Notification.objects.using(_db()).filter(
-        _claimable(now or timezone.now(), failed=failed)
-    )
+    rows = Notification.objects.using(_db()).filter(claimable(now or timezone.now(), failed=failed))
     return list(rows.order_by("id").values_list("pk", flat=True))
 
 
@@ -264,7 +262,7 @@ def reprocess_notifications(ids: Iterable[int]) -> int:
     using = _db()
     found = list(
         Notification.objects.using(using)
-        .filter(_claimable(timezone.now(), failed=True), pk__in=list(ids))
+        .filter(claimable(timezone.now(), failed=True), pk__in=list(ids))
         .values_list("pk", flat=True)
     )
     for notification_id in found:
