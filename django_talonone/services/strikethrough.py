@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from django_talonone.conf import get_settings
 from django_talonone.models import Notification, StrikethroughPrice
 from django_talonone.notification_types import StrikethroughBatch, StrikethroughItem
 
@@ -26,7 +27,8 @@ __all__ = ["WasNow", "store_strikethrough", "was_now"]
 
 @dataclass(frozen=True)
 class WasNow:
-    """A SKU's price with its strikethrough: show ``was`` struck through beside ``now``."""
+    """A SKU's price with its strikethrough: show ``was`` struck through beside ``now``
+    (both to ``CURRENCY_DECIMAL_PLACES``, rounded half to even)."""
 
     sku: str
     was: Decimal
@@ -84,4 +86,10 @@ def was_now(sku: str, *, at: datetime | None = None) -> WasNow | None:
     )
     if row is None:
         return None
-    return WasNow(sku=sku, was=row.price, now=row.discounted_price, valid_until=row.valid_until)
+    unit = get_settings().currency_unit
+    return WasNow(
+        sku=sku,
+        was=row.price.quantize(unit, rounding=ROUND_HALF_EVEN),
+        now=row.discounted_price.quantize(unit, rounding=ROUND_HALF_EVEN),
+        valid_until=row.valid_until,
+    )

@@ -179,3 +179,41 @@ def test_staff_cancel_an_order_with_a_confirmed_action_and_there_is_no_way_back(
     )
     again = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
     assert "Every selected order is cancelled already." in again
+
+
+def test_a_pushed_strikethrough_price_shows_in_the_catalogue(demo_stack: DemoStack) -> None:
+    """Talon.One pushes a price change to the shop's endpoint (with the demo's secret); the
+    worker processes it and the catalogue shows the product's price struck through."""
+    body = {
+        "NotificationType": "StrikethroughPrice",
+        "applicationId": 1,
+        "currentBatch": 1,
+        "totalBatches": 1,
+        "changedItems": [
+            {
+                "sku": "MUG-1",
+                "price": 12.0,
+                "evaluatedAt": "2020-01-01T00:00:00Z",
+                "effects": [{"type": "setDiscountPerItem", "props": {"name": "sale", "value": 2}}],
+            }
+        ],
+    }
+    reply = requests.post(
+        f"{demo_stack.shop_url}/talonone/notifications/",
+        json=body,
+        auth=("talonone", "demo-notification-secret-not-for-production"),
+        headers={"X-UUID": "e2e-strikethrough-1"},
+        timeout=20,
+    )
+    assert reply.status_code == 200
+    refused = requests.post(f"{demo_stack.shop_url}/talonone/notifications/", json=body, timeout=20)
+    assert refused.status_code == 401
+
+    def struck() -> str | None:
+        page = requests.get(demo_stack.shop_url + "/", timeout=20).text
+        match = re.search(r'data-sku="MUG-1">.*?<p class="price">(.*?)</p>', page, re.S)
+        return match[1] if match and 'class="was"' in match[1] else None
+
+    price = eventually(struck, "the struck-through price of MUG-1")
+    assert "$12.00" in price
+    assert "$10.00" in price
