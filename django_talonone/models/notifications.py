@@ -51,7 +51,7 @@ class Notification(models.Model):
         ordering = ["-id"]
         permissions = [("reprocess_notification", _("Can reprocess Talon.One notifications"))]
         indexes = [
-            models.Index(fields=["state", "id"], name="talonone_notification_state_idx"),
+            models.Index(fields=["state", "id"], name="talonone_notif_state_idx"),
         ]
 
     def __str__(self) -> str:
