@@ -169,3 +169,19 @@ def test_the_command_processes_one_notification_by_id(received: list[Any]) -> No
     one.refresh_from_db()
     other.refresh_from_db()
     assert (one.state, other.state) == ("processed", "received")
+
+
+def test_the_sweep_task_processes_what_waits(received: list[Any]) -> None:
+    from django_talonone.tasks import sweep_notifications
+
+    stuck = Notification.objects.create(
+        kind="points_added",
+        uuid="stuck",
+        payload=POINTS_ADDED,
+        state=NotificationState.PROCESSING,
+        attempts=1,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert sweep_notifications() == {"processed": 1, "failed": 0, "skipped": 0}
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.attempts) == (NotificationState.PROCESSED, 2)

@@ -78,3 +78,23 @@ def test_the_check_is_quiet_with_secrets_or_without_the_route() -> None:
         TALONONE={**SETTINGS, "NOTIFICATION_SECRETS": None}, ROOT_URLCONF="tests.urls"
     ):
         call_command("check", tags=["talonone"])
+
+
+def test_the_check_warns_when_tasks_are_asked_for_without_celery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from django_talonone.checks import check_talonone_settings
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "celery" else real(name, *a)
+    )
+    with override_settings(TALONONE=SETTINGS, ROOT_URLCONF="tests.notifications.urls"):
+        ids = [message.id for message in check_talonone_settings()]
+        inline = {**SETTINGS, "NOTIFICATION_PROCESSING": "inline"}
+        with override_settings(TALONONE=inline):
+            inline_ids = [message.id for message in check_talonone_settings()]
+    assert "django_talonone.W030" in ids
+    assert "django_talonone.W030" not in inline_ids
