@@ -1,9 +1,9 @@
 """Strikethrough prices: what Talon.One pushed per SKU, and a product's "was / now" price.
 
 Each changed item of a strikethrough notification becomes one row per SKU and start of
-validity: the batch's ``validFrom`` for a scheduled update, else the latest start of the
-item's effects, else when Talon.One evaluated it. An item pushed again for the same start
-replaces the row. The price shown is the row whose window holds the moment asked about,
+validity: the batch's ``validFrom`` for a scheduled update, else when Talon.One evaluated
+it, or the latest start of its effects if that is later. An item pushed again for the
+same start replaces the row. The price shown is the row whose window holds the moment asked about,
 the one that starts last winning; an item without effects ("now" equals "was") ends any
 strikethrough for its SKU from that moment.
 """
@@ -41,10 +41,12 @@ class WasNow:
 
 
 def _window(item: StrikethroughItem, batch: StrikethroughBatch) -> tuple[datetime, datetime | None]:
+    evaluated = item.evaluated_at or batch.sent_at or timezone.now()
     starts = [effect.starts_at for effect in item.effects if effect.starts_at]
     ends = [effect.ends_at for effect in item.effects if effect.ends_at]
-    start = batch.valid_from or (max(starts) if starts else None)
-    start = start or item.evaluated_at or batch.sent_at or timezone.now()
+    # An effect that started before the evaluation holds from the evaluation on: a later
+    # push then always starts later than an earlier one, and so takes over.
+    start = batch.valid_from or max([evaluated, *starts])
     return start, (min(ends) if ends else None)
 
 

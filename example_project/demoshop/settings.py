@@ -142,6 +142,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "talonone-sweep-outbox": {"task": "talonone.sweep_outbox", "schedule": 60.0},
+    # Notifications left waiting (a lost message, a worker that died mid-way).
+    "talonone-sweep-notifications": {"task": "talonone.sweep_notifications", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DEMO_DIR / "celerybeat-schedule")
 # Beat sleeps at most this long, so Ctrl-C stops the worker within seconds.

@@ -30,7 +30,8 @@ def test_a_pushed_item_is_stored_with_its_window_and_batch(client: Client) -> No
     _push(client, STRIKETHROUGH)
     row = StrikethroughPrice.objects.get()
     assert (row.sku, row.price, row.discounted_price) == ("SKU-1", Decimal(100), Decimal(80))
-    assert row.valid_from == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    # Evaluated after its effect started: it holds from the evaluation.
+    assert row.valid_from == datetime(2026, 12, 1, 9, 59, tzinfo=timezone.utc)
     assert row.valid_until == datetime(2026, 12, 31, tzinfo=timezone.utc)
     assert (row.batch, row.total_batches, row.item_version) == (1, 1, 4)
     assert row.notification is not None
@@ -55,6 +56,27 @@ def test_a_later_push_for_the_same_start_replaces_the_price(client: Client) -> N
     price = was_now("SKU-1", at=INSIDE)
     assert price is not None
     assert price.now == Decimal(70)
+
+
+def test_an_effect_starting_after_the_evaluation_starts_the_window(client: Client) -> None:
+    body = copy.deepcopy(STRIKETHROUGH)
+    body["changedItems"][0]["effects"][0]["startTime"] = "2026-12-10T00:00:00Z"
+    _push(client, body)
+    assert StrikethroughPrice.objects.get().valid_from == datetime(
+        2026, 12, 10, tzinfo=timezone.utc
+    )
+    assert was_now("SKU-1", at=datetime(2026, 12, 5, tzinfo=timezone.utc)) is None
+
+
+def test_a_later_push_takes_over_from_an_earlier_one(client: Client) -> None:
+    _push(client, STRIKETHROUGH)
+    ended = copy.deepcopy(STRIKETHROUGH)
+    ended["changedItems"][0]["evaluatedAt"] = "2026-12-02T09:00:00Z"
+    ended["changedItems"][0]["effects"] = []  # the rule no longer applies
+    _push(client, ended)
+    price = was_now("SKU-1", at=INSIDE)
+    assert price is not None
+    assert not price.discounted
 
 
 def test_a_scheduled_update_starts_at_its_valid_from(client: Client) -> None:
