@@ -28,7 +28,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from client_overhead import (  # noqa: E402
+from client_overhead import (
     API_KEY,
     BENCH_CONFIG,
     SESSION_ID,

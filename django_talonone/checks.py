@@ -169,7 +169,50 @@ def check_talonone_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
                 id=_id("E", 4),
             )
         ]
-    return _connection_messages(config) + _outbox_messages(config) + _reference_messages(config)
+    return (
+        _connection_messages(config)
+        + _outbox_messages(config)
+        + _reference_messages(config)
+        + _notification_messages(config)
+    )
+
+
+def _notifications_routed() -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("talonone_notifications:receive")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _notification_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    """The notification endpoint is routed: it needs a secret, and something to process."""
+    if not _notifications_routed():
+        return []
+    messages: list[CheckMessage] = []
+    if not config.notification_secrets:
+        messages.append(
+            Error(
+                "The Talon.One notification endpoint is in your URLconf but "
+                "TALONONE['NOTIFICATION_SECRETS'] is not set: it refuses every notification.",
+                hint="Set it to a list of long random secrets and give Talon.One one of them "
+                "(basic auth password, or the NOTIFICATION_HEADER header).",
+                id=_id("E", 30),
+            )
+        )
+    if config.notification_processing == "task" and importlib.util.find_spec("celery") is None:
+        messages.append(
+            Warning(
+                "TALONONE['NOTIFICATION_PROCESSING'] is 'task' but Celery is not installed: "
+                "notifications are stored and wait for talonone_process_notifications.",
+                hint="Install Celery, set NOTIFICATION_PROCESSING to 'inline', or run "
+                "manage.py talonone_process_notifications periodically.",
+                id=_id("W", 30),
+            )
+        )
+    return messages
 
 
 def _reference_messages(config: TalonOneSettings) -> list[CheckMessage]:

@@ -10,11 +10,12 @@ setting to fix.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -59,9 +60,22 @@ DEFAULTS: dict[str, Any] = {
     # Decimals of the Application's currency: what the shop charged and what Talon.One
     # recorded at the close are compared to this precision.
     "CURRENCY_DECIMAL_PLACES": 2,
+    # Shared secrets Talon.One's notifications must carry (basic auth password or the
+    # header below); several at once while one is rotated out. None: every push refused.
+    "NOTIFICATION_SECRETS": None,
+    "NOTIFICATION_HEADER": "X-Talonone-Secret",
+    # Largest notification body accepted, in bytes (a strikethrough batch of 1000 items
+    # with effects is well under 1 MiB).
+    "NOTIFICATION_MAX_BYTES": 4 * 1024 * 1024,
+    # "task": a Celery task per notification; "inline": in the request, once stored.
+    "NOTIFICATION_PROCESSING": "task",
+    # Seconds a notification being processed stays claimed before another worker may retake it.
+    "NOTIFICATION_LEASE": 300.0,
 }
 
-_SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
+_SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN", "NOTIFICATION_SECRETS"})
+#: Shortest notification secret accepted: anything shorter can be guessed.
+MIN_NOTIFICATION_SECRET = 16
 
 
 def default_profile_id(user: Any) -> str:
@@ -99,6 +113,11 @@ class TalonOneSettings:
     inventory_cache_ttl: int
     cache_alias: str
     profile_id_function: str
+    notification_secrets: tuple[str, ...]
+    notification_header: str
+    notification_max_bytes: int
+    notification_processing: Literal["task", "inline"]
+    notification_lease: float
 
     def __repr__(self) -> str:
         shown = {
@@ -264,6 +283,50 @@ def _secret(key: str, value: Any) -> str | None:
     return value
 
 
+def _notification_secrets(value: Any) -> tuple[str, ...]:
+    """The accepted secrets: a list, or (from the environment) a comma-separated string."""
+    key = "NOTIFICATION_SECRETS"
+    if value is None or value == "":
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ImproperlyConfigured(f"{_name(key)} must be a list of strings.")
+    secrets = []
+    for position, secret in enumerate(items):
+        where = f"{_name(key)}[{position}]"
+        if not isinstance(secret, str) or _unsendable(secret):
+            raise ImproperlyConfigured(
+                f"{where} must be a string without whitespace or line breaks (the value is "
+                "not shown): Talon.One sends it in a header or as a basic auth password."
+            )
+        if len(secret) < MIN_NOTIFICATION_SECRET:
+            raise ImproperlyConfigured(
+                f"{where} is shorter than {MIN_NOTIFICATION_SECRET} characters (the value "
+                "is not shown): use a long random string, e.g. the output of "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
+            )
+        secrets.append(secret)
+    return tuple(secrets)
+
+
+def _header_name(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9-]{1,100}", value):
+        raise ImproperlyConfigured(
+            f"{_name('NOTIFICATION_HEADER')} must be an HTTP header name of letters, digits "
+            f"and dashes, such as 'X-Talonone-Secret'; got {value!r}."
+        )
+    return value
+
+
+def _processing(value: Any) -> Literal["task", "inline"]:
+    if value not in ("task", "inline"):
+        raise ImproperlyConfigured(
+            f"{_name('NOTIFICATION_PROCESSING')} must be 'task' (a Celery task) or "
+            f"'inline' (in the request, for shops without a worker); got {value!r}."
+        )
+    return cast('Literal["task", "inline"]', value)
+
+
 def _base_url(value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -319,6 +382,13 @@ def get_settings() -> TalonOneSettings:
         inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
         cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
         profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
+        notification_secrets=_notification_secrets(raw["NOTIFICATION_SECRETS"]),
+        notification_header=_header_name(raw["NOTIFICATION_HEADER"]),
+        notification_max_bytes=_number(
+            "NOTIFICATION_MAX_BYTES", raw["NOTIFICATION_MAX_BYTES"], int, 1024
+        ),
+        notification_processing=_processing(raw["NOTIFICATION_PROCESSING"]),
+        notification_lease=_number("NOTIFICATION_LEASE", raw["NOTIFICATION_LEASE"], float, 1),
     )
     if settings.deadline >= settings.outbox_lease:
         # A call still running when its lease ends is taken over by another worker: two

@@ -17,15 +17,20 @@ from django.dispatch import Signal
 __all__ = [
     "cart_changed",
     "charge_mismatch",
+    "coupons_changed",
     "customer_changed",
     "customer_deleted",
     "delivery_dead",
     "delivery_discarded",
     "event_tracked",
+    "loyalty_points_changed",
+    "loyalty_tier_changed",
     "order_cancelled",
     "order_placed",
     "order_refunded",
     "session_evaluated",
+    "strikethrough_prices_changed",
+    "webhook_triggered",
 ]
 
 # Sent by the shop.
@@ -57,3 +62,24 @@ delivery_discarded = Signal()
 #: (``Decimal``, recorded minus charged): Talon.One's close recorded another discount than
 #: the shop charged (see ``OrderAdapter.get_charged_discount``).
 charge_mismatch = Signal()
+
+# Announced by the app when Talon.One pushes a notification (``docs/notifications.md``).
+# Each is sent with ``sender=Notification`` and ``notification`` (the stored row), once the
+# row is claimed for processing and inside the transaction that marks it processed: a
+# receiver that raises marks the notification failed (its message kept) and rolls back
+# what the processing wrote, and reprocessing sends the signal again. The values are
+# frozen dataclasses of ``django_talonone.notification_types``.
+#: ``change`` (``CouponChange``: ``action`` "created", "updated" or "deleted", ``coupons``,
+#: ``batch_id``, ``campaign_id``, ``application_id``, ``source``).
+coupons_changed = Signal()
+#: ``change`` (``PointsChange``: ``change`` "added", "deducted", "pending" or "expiring",
+#: ``profile_id``, ``amount`` as ``Decimal``, ...): once per change the notification lists.
+loyalty_points_changed = Signal()
+#: ``change`` (``TierChange``: ``direction`` "upgrade", "downgrade" or "will_downgrade",
+#: ``profile_id``, ``current_tier``, ``old_tier``, ...): once per profile listed.
+loyalty_tier_changed = Signal()
+#: ``change`` (``StrikethroughBatch``: ``items``, each a SKU with its ``price`` and
+#: ``effects``), after the prices were stored (``StrikethroughPrice``).
+strikethrough_prices_changed = Signal()
+#: ``payload`` (the JSON object a rule's ``triggerWebhook`` effect sent, as stored).
+webhook_triggered = Signal()

@@ -7,7 +7,9 @@ waits for each to answer before the next:
    of ``demo_campaigns.json``;
 2. a Celery worker with embedded beat (outbox delivery and its sweeper), on Redis when
    ``REDIS_URL`` is set, else on the folder broker (see ``demoshop/celery.py``);
-3. the shop (Django's development server, which also serves the static files).
+3. the shop (Django's development server, which also serves the static files), whose
+   products are then synced to the emulator's catalogue: the emulator pushes their
+   strikethrough prices to the shop's notification endpoint (``--notify-url``).
 
 Then it prints the URLs and logins and waits. Ctrl-C or SIGTERM, at any point, stops all
 three (each whole process group, so no worker child is orphaned) and exits 0; if one of
@@ -43,6 +45,10 @@ STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.1
 
 
+#: The demo's public webhook secret (``SHOP_NOTIFICATION_SECRET`` overrides it).
+DEMO_NOTIFICATION_SECRET = "demo-notification-secret-not-for-production"  # noqa: S105
+
+
 class StartupError(RuntimeError):
     """A process did not come up; the message names it and its log."""
 
@@ -53,6 +59,8 @@ class DemoConfig:
     emulator_port: int
     demo_dir: Path
     api_key: str
+    #: What the emulator's notifications carry and the shop accepts (basic auth password).
+    notification_secret: str = DEMO_NOTIFICATION_SECRET
 
     @classmethod
     def from_env(cls) -> DemoConfig:
@@ -61,6 +69,9 @@ class DemoConfig:
             emulator_port=int(os.environ.get("EMULATOR_PORT", "9100")),
             demo_dir=Path(os.environ.get("SHOP_DEMO_DIR", HERE.parent / ".demo")).resolve(),
             api_key=os.environ.get("TALONONE_API_KEY", "demo-api-key"),
+            notification_secret=os.environ.get(
+                "SHOP_NOTIFICATION_SECRET", DEMO_NOTIFICATION_SECRET
+            ),
         )
 
     @property
@@ -83,6 +94,9 @@ class DemoConfig:
             "TALONONE_API_KEY": self.api_key,
             # The emulator takes its key from here, so it never shows up in `ps`.
             "TALONONE_EMULATOR_API_KEY": self.api_key,
+            # The shop's notification secret, and the emulator's password for its webhook.
+            "SHOP_NOTIFICATION_SECRET": self.notification_secret,
+            "TALONONE_EMULATOR_NOTIFY_PASSWORD": self.notification_secret,
             "SHOP_WORKER_READY_FILE": str(self.worker_ready_file),
             "PYTHONUNBUFFERED": "1",
         }
@@ -186,6 +200,7 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
             *(python, "-m", "django_talonone.emulator", "--host", "127.0.0.1"),
             *("--port", str(config.emulator_port), "--state", str(state_file)),
             *("--campaigns", str(CAMPAIGNS)),
+            *("--notify-url", f"{config.shop_url}/talonone/notifications/"),
         ],
     )
     health = f"{config.emulator_url}/_emulator/health"
@@ -207,6 +222,12 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
         [python, "manage.py", "runserver", f"127.0.0.1:{config.shop_port}", "--noreload"],
     )
     wait_until(lambda: _answers(f"{config.shop_url}/"), "the shop", stack, stop)
+    # Talon.One prices a synced catalogue and pushes strikethrough prices to the shop.
+    synced = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [python, "manage.py", "sync_catalog"], cwd=HERE, env=config.environment(), check=False
+    )
+    if synced.returncode:  # the shop runs without strikethrough prices: not worth stopping
+        print("demo: manage.py sync_catalog failed; see above", file=sys.stderr, flush=True)
 
 
 def banner(config: DemoConfig, stack: Stack) -> str:
@@ -222,6 +243,7 @@ def banner(config: DemoConfig, stack: Stack) -> str:
             f"    state         {emulator}/_emulator/state",
             f"    requests      {emulator}/_emulator/requests",
             f"    faults        {emulator}/_emulator/faults  (PUT to inject, DELETE to heal)",
+            f"    notifications {emulator}/_emulator/notifications  (sent to the shop)",
             f"  Celery broker   {broker}",
             "  Logins          demo / demo (shopper), admin / admin (staff),",
             "                  viewer / viewer (staff who may only look)",

@@ -2,14 +2,15 @@
 
 Importing this package (Django's admin autodiscovery does) registers read-mostly
 ModelAdmins for the outbox (:mod:`.deliveries`), customer sessions and returns
-(:mod:`.sessions`) and the mirrors with their sync actions (:mod:`.mirrors`). Actions
-for the shop's own customer admin live in :mod:`.actions`; :mod:`.confirm` builds actions
-with a confirmation page, for the shop's own admins too.
+(:mod:`.sessions`), Talon.One's notifications (:mod:`.notifications`) and the mirrors
+with their sync actions (:mod:`.mirrors`). Actions for the shop's own customer admin live
+in :mod:`.actions`; :mod:`.confirm` builds actions with a confirmation page, for the
+shop's own admins too.
 """
 
 from __future__ import annotations
 
-from . import deliveries, mirrors, sessions
+from . import deliveries, mirrors, notifications, sessions
 from .actions import TalonOneCustomerAdminMixin, erase_in_talonone, send_profiles_to_talonone
 from .confirm import Confirmation, confirmed_action
 from .refusal import StyledRefusalMixin, refusal
@@ -22,6 +23,7 @@ __all__ = [
     "deliveries",
     "erase_in_talonone",
     "mirrors",
+    "notifications",
     "refusal",
     "send_profiles_to_talonone",
     "sessions",

@@ -19,6 +19,7 @@ from types import FrameType
 from .app import EmulatorApp
 from .campaigns import load_config_file
 from .faults import FaultSpec, parse_faults
+from .notifier import Notifier, Target, parse_targets
 from .server import make_server
 from .state import EmulatorState
 from .validation import strict_validation
@@ -26,6 +27,8 @@ from .wsgi import loads
 
 API_KEY_ENV = "TALONONE_EMULATOR_API_KEY"
 MANAGEMENT_KEY_ENV = "TALONONE_EMULATOR_MANAGEMENT_KEY"
+#: The basic auth password of --notify-url: from the environment, so it is not in `ps`.
+NOTIFY_PASSWORD_ENV = "TALONONE_EMULATOR_NOTIFY_PASSWORD"  # noqa: S105 (a variable name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--faults", metavar="JSON", help="faults to inject from the start")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     parser.add_argument(
+        "--notify-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="send Talon.One's notifications to URL (repeatable), with basic auth: the "
+        f"password from ${NOTIFY_PASSWORD_ENV}, the user name from --notify-user",
+    )
+    parser.add_argument("--notify-user", default="talonone", help="basic auth user name")
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="refuse body properties today's schemas do not define (Talon.One ignores them)",
@@ -66,6 +78,14 @@ def _faults(text: str | None) -> FaultSpec | None:
         raise ValueError(f"--faults: {exc}") from None
 
 
+def _targets(args: argparse.Namespace) -> list[Target]:
+    password = os.environ.get(NOTIFY_PASSWORD_ENV) or None
+    if args.notify_url and password is None:
+        raise ValueError(f"--notify-url: set the webhook's password in ${NOTIFY_PASSWORD_ENV}")
+    targets = parse_targets([{"url": url} for url in args.notify_url])
+    return [Target(url=t.url, username=args.notify_user, password=password) for t in targets]
+
+
 def build_app(args: argparse.Namespace) -> EmulatorApp:
     """The app the options describe; ``ValueError`` explains any bad option or file.
 
@@ -80,6 +100,7 @@ def build_app(args: argparse.Namespace) -> EmulatorApp:
         state_file=args.state,
         faults=_faults(args.faults),
         validator=strict_validation if args.strict else None,
+        notifier=Notifier(_targets(args)),
     )
     if config is not None and app.state.config != config:
         app.state.configure(config)

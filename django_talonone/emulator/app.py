@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import routing
+from .catalog import strikethrough_notifications
 from .clock import format_timestamp
 from .control import ControlEndpoints
 from .errors import ApiError, conflict_busy, field_error
@@ -32,6 +33,7 @@ from .faults import (
 )
 from .gates import EntityGates
 from .handlers import HANDLERS
+from .notifier import Notifier
 from .persistence import load_state, save_state
 from .requestlog import DEFAULT_LOG_SIZE, RawBody, RequestLog, loggable_headers
 from .routing import Operation, Request, Response
@@ -143,6 +145,7 @@ class EmulatorApp:
         log_size: int = DEFAULT_LOG_SIZE,
         handlers: Mapping[str, Handler] | None = None,
         validator: Validator | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("api_key must be a non-empty string")
@@ -160,6 +163,9 @@ class EmulatorApp:
         self._handlers = handlers if handlers is not None else HANDLERS
         self._validate = validator if validator is not None else validate_request
         self.gates = EntityGates()
+        #: Outbound notifications (``notifier.py``) and the synced catalogue they price.
+        self.notifier = notifier if notifier is not None else Notifier()
+        self.catalog: list[dict[str, Any]] = []
         self._control = ControlEndpoints(self)
 
     def __repr__(self) -> str:
@@ -342,6 +348,16 @@ class EmulatorApp:
             self.persist()
         self.requests.clear()
         self.faults.set(None)
+
+    def sync_catalog(self, items: list[dict[str, Any]] | None, trigger: str) -> list[str]:
+        """Replace the catalogue (``None`` keeps it) and push its strikethrough prices."""
+        with self.lock:
+            if items is not None:
+                self.catalog = items
+            if not self.catalog:
+                return []
+            bodies = strikethrough_notifications(self.state, self.catalog, trigger=trigger)
+        return [uuid for body in bodies for uuid in self.notifier.notify(body)]
 
     def _record(
         self,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .catalog import parse_items
 from .errors import ApiError
 from .faults import parse_faults
+from .notifier import parse_targets
 from .routing import Response
 from .wsgi import BodyTooLarge, Environ, loads, query_params, read_body
 
@@ -41,6 +43,13 @@ class ControlEndpoints:
                 "DELETE": self._clear_faults,
             },
             "/_emulator/config": {"GET": self._config, "PUT": self._set_config},
+            "/_emulator/notifications": {
+                "GET": self._notifications,
+                "PUT": self._set_targets,
+                "POST": self._push,
+                "DELETE": self._clear_notifications,
+            },
+            "/_emulator/catalog": {"GET": self._catalog, "PUT": self._set_catalog},
         }
 
     def handle(self, method: str, path: str, environ: Environ) -> Response:
@@ -111,7 +120,47 @@ class ControlEndpoints:
             except ValueError as exc:
                 raise ApiError(400, f"Invalid campaigns config: {exc}") from None
             self._app.persist()
-            return Response(200, self._app.state.config)
+            config = self._app.state.config
+        self._app.sync_catalog(None, trigger="campaign_rules_changed")
+        return Response(200, config)
+
+    def _notifications(self, environ: Environ) -> Response:
+        """Where notifications go (without credentials) and every one sent so far."""
+        notifier = self._app.notifier
+        targets = [target.public() for target in notifier.targets]
+        return Response(200, {"targets": targets, "sent": notifier.sent()})
+
+    def _set_targets(self, environ: Environ) -> Response:
+        body = _json_body(environ)
+        try:
+            targets = parse_targets(body.get("targets") if isinstance(body, dict) else None)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        self._app.notifier.configure(targets)
+        return Response(200, {"targets": [target.public() for target in targets]})
+
+    def _push(self, environ: Environ) -> Response:
+        """Send any notification body to the targets (a test tool: loyalty, coupons ...)."""
+        body = _json_body(environ)
+        if not isinstance(body, dict):
+            raise ApiError(400, "The notification must be a JSON object")
+        return Response(202, {"uuids": self._app.notifier.notify(body)})
+
+    def _clear_notifications(self, environ: Environ) -> Response:
+        self._app.notifier.clear()
+        return Response(204)
+
+    def _catalog(self, environ: Environ) -> Response:
+        with self._app.lock:
+            return Response(200, {"items": list(self._app.catalog)})
+
+    def _set_catalog(self, environ: Environ) -> Response:
+        """Sync the cart item catalogue; its strikethrough prices are pushed."""
+        try:
+            items = parse_items(_json_body(environ))
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        return Response(202, {"uuids": self._app.sync_catalog(items, trigger="catalog_sync")})
 
 
 def _json_body(environ: Environ) -> Any:

@@ -16,8 +16,10 @@ from requests import Session
 
 from .adapter import EmulatorAdapter
 from .app import EmulatorApp, Sleep
+from .catalog import parse_items
 from .clock import Clock
 from .faults import FaultSpec, parse_faults
+from .notifier import Notifier
 from .requestlog import DEFAULT_LOG_SIZE
 from .server import RunningEmulator, serve_in_thread
 from .state import EmulatorState
@@ -53,6 +55,7 @@ class Emulator:
         sleep: Sleep = time.sleep,
         log_size: int = DEFAULT_LOG_SIZE,
         strict: bool = False,
+        notifier: Notifier | None = None,
     ) -> None:
         self.api_key = api_key
         self.management_key = management_key
@@ -64,6 +67,7 @@ class Emulator:
             sleep=sleep,
             log_size=log_size,
             validator=strict_validation if strict else None,
+            notifier=notifier,
         )
 
     def __repr__(self) -> str:
@@ -73,6 +77,16 @@ class Emulator:
     @property
     def state(self) -> EmulatorState:
         return self.app.state
+
+    @property
+    def notifier(self) -> Notifier:
+        """Where Talon.One's notifications go (``notifier.configure([Target(...)])``)."""
+        return self.app.notifier
+
+    def sync_catalog(self, items: list[dict[str, Any]]) -> list[str]:
+        """Sync a cart item catalogue (``[{"sku", "price", "category"?}]``); its
+        strikethrough prices are pushed. Returns the notifications' X-UUIDs."""
+        return self.app.sync_catalog(parse_items({"items": items}), trigger="catalog_sync")
 
     @property
     def requests(self) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ call the network.
 
 from .history import HISTORY_LIMIT, HistoryKind, SessionHistoryEntry
 from .mirrors import Audience, AudienceMembership, CouponReservation, SyncState
+from .notifications import Notification, NotificationState, StrikethroughPrice
 from .outbox import Delivery, DeliveryStatus, Operation
 from .referrals import ReferralCode
 from .sessions import CustomerSession, ReturnState, SessionReturn, SessionState
@@ -19,11 +20,14 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "HistoryKind",
+    "Notification",
+    "NotificationState",
     "Operation",
     "ReferralCode",
     "ReturnState",
     "SessionHistoryEntry",
     "SessionReturn",
     "SessionState",
+    "StrikethroughPrice",
     "SyncState",
 ]

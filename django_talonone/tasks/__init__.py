@@ -1,8 +1,9 @@
 """Celery tasks of django-talonone (importing this module needs Celery installed).
 
 Outbox delivery lives in :mod:`.delivery`, bulk operations started from admin actions and
-management commands in :mod:`.bulk`. Every task takes ids or lane names only, is
-idempotent and acknowledges late, so a redelivered message is harmless.
+management commands in :mod:`.bulk`, Talon.One's notifications in :mod:`.notifications`.
+Every task takes ids or lane names only, is idempotent and acknowledges late, so a
+redelivered message is harmless.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .bulk import (
     sync_reservations_task,
 )
 from .delivery import deliver_lane_task, sweep_outbox, watch_outbox
+from .notifications import process_notification_task, sweep_notifications
 from .queue import CeleryQueue
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "delete_audiences_task",
     "deliver_lane_task",
     "erase_customers_task",
+    "process_notification_task",
+    "sweep_notifications",
     "sweep_outbox",
     "sync_audiences_task",
     "sync_profiles_task",

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import bulk
 from .delivery import deliver_lane_task, watch_outbox
+from .notifications import process_notification_task
 
 #: The bulk tasks the services may start, by the name they use.
 BULK_TASKS = {
@@ -35,6 +36,9 @@ class CeleryQueue:
 
     def watch(self, floor: int, polls: int) -> None:
         watch_outbox.delay(floor, floor, polls)
+
+    def process_notification(self, notification_id: int) -> None:
+        process_notification_task.delay(notification_id)
 
     def task_label(self, task_name: str) -> str:
         """The Celery name of a bulk task (``talonone.sync_profiles``), for messages."""

@@ -10,6 +10,11 @@
 
 Neither tag ever raises because Talon.One is down: the wallet is then unavailable and the
 snippet says so. Anonymous visitors get an unavailable wallet without any call.
+
+A product's strikethrough price, as Talon.One last pushed it (no call is made)::
+
+    {% strikethrough_price product.sku as price %}
+    {% if price.discounted %}<s>{{ price.was }}</s> {{ price.now }}{% else %}...{% endif %}
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from django_talonone.services.strikethrough import WasNow, was_now
 from django_talonone.wallet import Wallet, wallet_for_user
 
 register = template.Library()
@@ -39,6 +45,14 @@ def show_coupon_wallet(wallet_or_user: Any, heading: str = "Your coupon wallet")
         wallet_or_user if isinstance(wallet_or_user, Wallet) else wallet_for_user(wallet_or_user)
     )
     return {"wallet": wallet, "heading": heading}
+
+
+@register.simple_tag
+def strikethrough_price(sku: Any) -> WasNow | None:
+    """The SKU's "was / now" price valid now, or ``None`` when Talon.One pushed none."""
+    if not isinstance(sku, str) or not sku:
+        return None
+    return was_now(sku)
 
 
 _STATE_LABELS = {

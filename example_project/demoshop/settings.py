@@ -106,6 +106,10 @@ TALONONE = {
     "API_KEY": os.environ.get("TALONONE_API_KEY", "demo-api-key"),
     # The cart page waits at most this long for promotions before showing full prices.
     "TIMEOUT": (1.0, 3.0),
+    # The secret Talon.One's webhooks carry (basic auth password): set your own.
+    "NOTIFICATION_SECRETS": [
+        os.environ.get("SHOP_NOTIFICATION_SECRET", "demo-notification-secret-not-for-production")
+    ],
 }
 
 # The shop and the Celery worker share one cache, so a wallet the worker invalidates (an
@@ -139,6 +143,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "talonone-sweep-outbox": {"task": "talonone.sweep_outbox", "schedule": 60.0},
+    # Notifications left waiting (a lost message, a worker that died mid-way).
+    "talonone-sweep-notifications": {"task": "talonone.sweep_notifications", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DEMO_DIR / "celerybeat-schedule")
 # Beat sleeps at most this long, so Ctrl-C stops the worker within seconds.

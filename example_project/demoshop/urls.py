@@ -12,5 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # django-talonone's REST API: GET /api/talonone/wallet/ for the signed-in shopper.
     path("api/talonone/", include("django_talonone.api.urls")),
+    # Talon.One's notifications (the emulator's, in the demo): coupons, loyalty, prices.
+    path("talonone/notifications/", include("django_talonone.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

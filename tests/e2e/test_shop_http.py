@@ -181,3 +181,83 @@ def test_staff_cancel_an_order_with_a_confirmed_action_and_there_is_no_way_back(
     )
     again = staff.post(changelist, {**chosen, "confirm": "yes"}, form_page=changelist)
     assert "Every selected order is cancelled already." in again
+
+
+def test_a_pushed_strikethrough_price_shows_in_the_catalogue(demo_stack: DemoStack) -> None:
+    """Talon.One pushes a price change to the shop's endpoint (with the demo's secret); the
+    worker processes it and the catalogue shows the product's price struck through."""
+    body = {
+        "NotificationType": "StrikethroughPrice",
+        "applicationId": 1,
+        "currentBatch": 1,
+        "totalBatches": 1,
+        "changedItems": [
+            {
+                "sku": "MUG-1",
+                "price": 12.0,
+                "effects": [{"type": "setDiscountPerItem", "props": {"name": "sale", "value": 2}}],
+            }
+        ],
+    }
+    reply = requests.post(
+        f"{demo_stack.shop_url}/talonone/notifications/",
+        json=body,
+        auth=("talonone", "demo-notification-secret-not-for-production"),
+        headers={"X-UUID": "e2e-strikethrough-1"},
+        timeout=20,
+    )
+    assert reply.status_code == 200
+    refused = requests.post(f"{demo_stack.shop_url}/talonone/notifications/", json=body, timeout=20)
+    assert refused.status_code == 401
+
+    def struck() -> str | None:
+        page = requests.get(demo_stack.shop_url + "/", timeout=20).text
+        match = re.search(r'data-sku="MUG-1">.*?<p class="price">(.*?)</p>', page, re.S)
+        return match[1] if match and 'class="was"' in match[1] else None
+
+    price = eventually(struck, "the struck-through price of MUG-1")
+    assert "$12.00" in price
+    assert "$10.00" in price
+
+
+def test_the_emulator_pushes_strikethrough_prices_to_the_demo_shop(demo_stack: DemoStack) -> None:
+    """The demo wires the emulator to the shop: with an automatic per-item campaign added,
+    the synced catalogue is re-priced and the shop shows the tea struck through."""
+    http = demo_stack.http
+    config_url = f"{demo_stack.emulator_url}/_emulator/config"
+    original = http.get(config_url, timeout=10).json()
+    tea_week = {
+        "id": 90,
+        "name": "Green tea week",
+        "startTime": "2020-01-01T00:00:00Z",
+        "rules": [
+            {
+                "name": "1 off green tea",
+                "effects": [
+                    {
+                        "type": "discountPerItem",
+                        "name": "Green tea week",
+                        "amount": 1,
+                        "skus": ["TEA-GREEN"],
+                    }
+                ],
+            }
+        ],
+    }
+    changed = {**original, "campaigns": [*original["campaigns"], tea_week]}
+    try:
+        assert http.put(config_url, json=changed, timeout=10).status_code == 200
+
+        def struck() -> str | None:
+            page = requests.get(demo_stack.shop_url + "/", timeout=20).text
+            match = re.search(r'data-sku="TEA-GREEN">.*?<p class="price">(.*?)</p>', page, re.S)
+            return match[1] if match and 'class="was"' in match[1] else None
+
+        price = eventually(struck, "the struck-through price of TEA-GREEN")
+        assert "$8.50" in price
+        assert "$7.50" in price
+        sent = http.get(f"{demo_stack.emulator_url}/_emulator/notifications", timeout=10).json()
+        assert any(entry["state"] == "delivered" for entry in sent["sent"])
+        assert "demo-notification-secret" not in str(sent)
+    finally:
+        assert http.put(config_url, json=original, timeout=10).status_code == 200
