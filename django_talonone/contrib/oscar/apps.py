@@ -1,0 +1,20 @@
+"""The oscar contrib's app: registers oscar's models with the core app and connects
+oscar's own signals. It is a face: everything it does goes through the registry and the
+services, never the outbox core."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class TalonOneOscarConfig(AppConfig):
+    name = "django_talonone.contrib.oscar"
+    label = "talonone_oscar"
+    verbose_name = "Talon.One for django-oscar"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers, registration
+
+        registration.register_oscar_models()
+        receivers.connect()
