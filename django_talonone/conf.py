@@ -66,8 +66,6 @@ OSCAR_DEFAULTS: dict[str, Any] = {
     # "talonone": every code typed into oscar's voucher form is a Talon.One coupon;
     # "both": a code that is an oscar Voucher stays oscar's, any other goes to Talon.One.
     "VOUCHERS": "talonone",
-    # Which oscar price Talon.One sees and discounts: "incl_tax" or "excl_tax".
-    "PRICES": "incl_tax",
     # Order statuses that cancel the order's session (its coupons roll back).
     "CANCELLED_STATUSES": ("Cancelled",),
     # Payment/shipping event type codes that return their lines (ReturnCartItems).
@@ -162,7 +160,6 @@ class OscarSettings:
     """``TALONONE["OSCAR"]``: how a django-oscar shop maps to Talon.One."""
 
     vouchers: Literal["talonone", "both"]
-    prices: Literal["incl_tax", "excl_tax"]
     cancelled_statuses: tuple[str, ...]
     refund_event_types: tuple[str, ...]
     evaluation_cache_ttl: int
@@ -209,7 +206,6 @@ def _oscar(value: Any) -> OscarSettings:
         )
     return OscarSettings(
         vouchers=choice("VOUCHERS", ("talonone", "both")),
-        prices=choice("PRICES", ("incl_tax", "excl_tax")),
         cancelled_statuses=texts("CANCELLED_STATUSES"),
         refund_event_types=texts("REFUND_EVENT_TYPES"),
         evaluation_cache_ttl=ttl,

@@ -1,6 +1,6 @@
 """Oscar's basket, order and user as Talon.One sessions and profiles.
 
-Prices come from oscar's pricing strategy: the basket's own (set by oscar's
+Prices (tax-inclusive or not, as ``OSCAR_OFFERS_INCL_TAX`` says) come from oscar's pricing strategy: the basket's own (set by oscar's
 ``BasketMiddleware``) in a request, and ``Selector().strategy(user=owner)`` where there is
 no request (a worker building an order's close), as oscar documents. The SKU is the stock
 record's ``partner_sku``. Lines of quantity 0, or without a price, are not sent.
@@ -24,8 +24,16 @@ Selector: Any = get_class("partner.strategy", "Selector")
 _GUEST_SALT = "django_talonone.contrib.oscar.guest"
 
 
+def offers_incl_tax() -> bool:
+    """Oscar's ``OSCAR_OFFERS_INCL_TAX``: whether its offers discount tax-inclusive prices.
+
+    Talon.One is sent the same prices, so its amounts are discounts of what oscar discounts.
+    """
+    return bool(getattr(settings, "OSCAR_OFFERS_INCL_TAX", False))
+
+
 def _price_field() -> str:
-    return f"unit_price_{get_settings().oscar.prices}"
+    return "unit_price_incl_tax" if offers_incl_tax() else "unit_price_excl_tax"
 
 
 def _price(line: Any) -> Decimal | None:
@@ -118,3 +126,9 @@ class OscarOrderAdapter(OrderAdapter):
 
 class OscarCustomerAdapter(CustomerAdapter):
     """Oscar's customers are Django users; the profile id is ``PROFILE_ID_FUNCTION``'s."""
+
+
+def line_total(line: Any) -> Decimal:
+    """What the basket line costs before discounts, in the prices Talon.One is sent."""
+    price = _price(line)
+    return Decimal(0) if price is None else price * line.quantity

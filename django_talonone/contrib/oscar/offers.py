@@ -27,7 +27,7 @@ from django_talonone.registry import cart_adapter_for
 from django_talonone.services import evaluate_cart
 from django_talonone.services.sessions import cart_session
 
-from .adapters import priced_lines
+from .adapters import line_total, offers_incl_tax, priced_lines
 
 logger = logging.getLogger("django_talonone.contrib.oscar")
 
@@ -104,9 +104,8 @@ def apply_discounts(basket: Any, offer: Any) -> Decimal:
     if evaluation is None or not evaluation.available:
         return Decimal(0)
     lines = priced_lines(basket)
-    incl_tax = get_settings().oscar.prices == "incl_tax"
-    price_of = "unit_price_incl_tax" if incl_tax else "unit_price_excl_tax"
-    left = [Decimal(getattr(line, price_of)) * line.quantity for line in lines]
+    incl_tax = offers_incl_tax()
+    left = [line_total(line) for line in lines]
     given = [Decimal(0) for _ in lines]
     unit = get_settings().currency_unit
     for discount in evaluation.discounts:
