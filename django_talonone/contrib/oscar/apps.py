@@ -4,6 +4,8 @@ services, never the outbox core."""
 
 from __future__ import annotations
 
+import threading
+
 from django.apps import AppConfig
 
 
@@ -13,7 +15,12 @@ class TalonOneOscarConfig(AppConfig):
     verbose_name = "Talon.One for django-oscar"
     default_auto_field = "django.db.models.BigAutoField"
 
+    #: Per thread: the payment/shipping events the current request saved in autocommit,
+    #: returned to Talon.One when the request is finished (held here, not in a global).
+    requests: threading.local
+
     def ready(self) -> None:
+        self.requests = threading.local()
         from . import receivers, registration
 
         registration.register_oscar_models()

@@ -6,7 +6,9 @@
 - an order moved out of a cancelled status is logged: Talon.One cannot reopen a cancelled
   session, and re-placing it silently would redeem nothing;
 - a payment or shipping event of a configured type returns its lines and quantities,
-  one ReturnCartItems per event, once its transaction commits.
+  one ReturnCartItems per event: once its transaction commits, or, when oscar saves the
+  event's lines one autocommit at a time (its dashboard without ``ATOMIC_REQUESTS``),
+  once the request is finished, so the lines of one event still go back together.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_init, post_migrate, post_save
 from oscar.apps.order.signals import order_status_changed
@@ -33,8 +37,8 @@ _UID = "django_talonone.contrib.oscar"
 
 
 def connect() -> None:
-    from django.apps import apps
-
+    request_started.connect(_request_started, dispatch_uid=f"{_UID}.request_started")
+    request_finished.connect(_request_finished, dispatch_uid=f"{_UID}.request_finished")
     post_migrate.connect(
         ensure_offer, sender=apps.get_app_config("talonone_oscar"), dispatch_uid=f"{_UID}.offer"
     )
@@ -84,7 +88,33 @@ def _event_line_saved(kind: str, sender: Any, instance: Any, created: bool, **kw
         return
     if instance.event.event_type.code not in get_settings().oscar.refund_event_types:
         return
-    transaction.on_commit(partial(return_event_lines, kind, instance.event_id))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(return_event_lines, kind, instance.event_id))
+        return
+    waiting = _waiting_events()
+    if waiting is None:  # autocommit outside a request: each line as it is saved
+        return_event_lines(kind, instance.event_id)
+    else:
+        waiting.add((kind, instance.event_id))
+
+
+def _waiting_events() -> set[tuple[str, int]] | None:
+    """The events this thread's request saved in autocommit, returned when it finishes."""
+    local = apps.get_app_config("talonone_oscar").requests  # type: ignore[attr-defined]
+    found: set[tuple[str, int]] | None = getattr(local, "events", None)
+    return found
+
+
+def _request_started(**kwargs: Any) -> None:
+    apps.get_app_config("talonone_oscar").requests.events = set()  # type: ignore[attr-defined]
+
+
+def _request_finished(**kwargs: Any) -> None:
+    local = apps.get_app_config("talonone_oscar").requests  # type: ignore[attr-defined]
+    events = getattr(local, "events", None) or set()
+    local.events = None
+    for kind, event_id in sorted(events):
+        return_event_lines(kind, event_id)
 
 
 def return_event_lines(kind: str, event_id: int) -> None:
