@@ -74,6 +74,9 @@ OSCAR_DEFAULTS: dict[str, Any] = {
     "EVALUATION_CACHE_TTL": 86400,
     # The name of the site offer the discounts are applied under (shown in the basket).
     "OFFER_NAME": "Talon.One promotions",
+    # Profile attribute -> user attribute or method, e.g. {"Name": "get_full_name"}; each
+    # attribute must exist in the Campaign Manager.
+    "PROFILE_ATTRIBUTES": {},
 }
 
 _SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
@@ -164,6 +167,7 @@ class OscarSettings:
     refund_event_types: tuple[str, ...]
     evaluation_cache_ttl: int
     offer_name: str
+    profile_attributes: Mapping[str, str]
 
 
 def _oscar(value: Any) -> OscarSettings:
@@ -204,7 +208,16 @@ def _oscar(value: Any) -> OscarSettings:
         raise ImproperlyConfigured(
             f"{name('OFFER_NAME')} must be text of 1 to 128 characters; got {offer_name!r}."
         )
+    attributes = raw["PROFILE_ATTRIBUTES"]
+    if not isinstance(attributes, Mapping) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in attributes.items()
+    ):
+        raise ImproperlyConfigured(
+            f"{name('PROFILE_ATTRIBUTES')} must map attribute names to user attribute "
+            f"names, such as {{'Name': 'get_full_name'}}; got {attributes!r}."
+        )
     return OscarSettings(
+        profile_attributes=dict(attributes),
         vouchers=choice("VOUCHERS", ("talonone", "both")),
         cancelled_statuses=texts("CANCELLED_STATUSES"),
         refund_event_types=texts("REFUND_EVENT_TYPES"),

@@ -8,7 +8,7 @@ record's ``partner_sku``. Lines of quantity 0, or without a price, are not sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -125,7 +125,15 @@ class OscarOrderAdapter(OrderAdapter):
 
 
 class OscarCustomerAdapter(CustomerAdapter):
-    """Oscar's customers are Django users; the profile id is ``PROFILE_ID_FUNCTION``'s."""
+    """Oscar's customers are Django users; the profile id is ``PROFILE_ID_FUNCTION``'s and
+    the attributes are ``TALONONE["OSCAR"]["PROFILE_ATTRIBUTES"]``'s."""
+
+    def get_attributes(self, customer: Any) -> Mapping[str, Any]:
+        attributes = {}
+        for attribute, source in get_settings().oscar.profile_attributes.items():
+            value = getattr(customer, source)
+            attributes[attribute] = value() if callable(value) else value
+        return attributes
 
 
 def line_total(line: Any) -> Decimal:
