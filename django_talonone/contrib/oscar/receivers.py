@@ -5,6 +5,8 @@
   the Talon.One coupons of its old basket along;
 - an order moved out of a cancelled status is logged: Talon.One cannot reopen a cancelled
   session, and re-placing it silently would redeem nothing;
+- an order's session mirror, once changed, is described in a note on the order (oscar's
+  dashboard order page lists them);
 - a payment or shipping event of a configured type returns its lines and quantities,
   one ReturnCartItems per event: once its transaction commits, or, when oscar saves the
   event's lines one autocommit at a time (its dashboard without ``ATOMIC_REQUESTS``),
@@ -26,8 +28,10 @@ from oscar.core.loading import get_model
 
 from django_talonone.cart import InvalidPayload
 from django_talonone.conf import get_settings
+from django_talonone.models import CustomerSession
 from django_talonone.services import refund_order_lines
 
+from . import dashboard
 from .registration import ensure_offer
 
 logger = logging.getLogger("django_talonone.contrib.oscar")
@@ -46,6 +50,9 @@ def connect() -> None:
     post_init.connect(_line_loaded, sender=line, dispatch_uid=f"{_UID}.line_loaded")
     post_save.connect(_line_saved, sender=line, dispatch_uid=f"{_UID}.line_saved")
     order_status_changed.connect(_status_changed, dispatch_uid=f"{_UID}.status")
+    post_save.connect(
+        dashboard.session_saved, sender=CustomerSession, dispatch_uid=f"{_UID}.dashboard"
+    )
     for kind, model in (("payment", "PaymentEventQuantity"), ("shipping", "ShippingEventQuantity")):
         post_save.connect(
             partial(_event_line_saved, kind),
