@@ -19,7 +19,9 @@ HAS_OSCAR = importlib.util.find_spec("oscar") is not None
 ACTIVE = os.environ.get("DJANGO_SETTINGS_MODULE") == OSCAR_SETTINGS
 
 if ACTIVE and not HAS_OSCAR and os.environ.get("CI") == "true":
-    raise RuntimeError("tests/oscar: django-oscar is not installed (pip install 'django-oscar>=4,<5')")
+    raise RuntimeError(
+        "tests/oscar: django-oscar is not installed (pip install 'django-oscar>=4,<5')"
+    )
 
 if not (ACTIVE and HAS_OSCAR):
     collect_ignore_glob = ["test_*.py", "shop.py"]

@@ -63,16 +63,16 @@ class Shop:
         }
         for index, line in enumerate(lines):
             data[f"form-{index}-id"] = line.pk
-            data[f"form-{index}-quantity"] = quantities.get(line.stockrecord.partner_sku, line.quantity)
+            data[f"form-{index}-quantity"] = quantities.get(
+                line.stockrecord.partner_sku, line.quantity
+            )
         return self.client.post(reverse("basket:summary"), data)
 
     def voucher(self, code: str) -> Any:
         return self.client.post(reverse("basket:vouchers-add"), {"code": code}, follow=True)
 
     def remove_voucher(self, code: str) -> Any:
-        return self.client.post(
-            reverse("basket:vouchers-add"), {"remove_code": code}, follow=True
-        )
+        return self.client.post(reverse("basket:vouchers-add"), {"remove_code": code}, follow=True)
 
     def checkout_as_guest(self, email: str = "guest@example.com") -> Any:
         """Oscar's anonymous checkout, from the gateway to the placed order."""

@@ -11,7 +11,6 @@ from oscar.core.loading import get_class
 
 from django_talonone.contrib.oscar.adapters import ensure_strategy
 from django_talonone.contrib.oscar.offers import basket_evaluation
-
 from django_talonone.models import CustomerSession
 
 from .shop import Basket, Shop

@@ -40,9 +40,7 @@ def test_a_rejected_coupon_is_explained_in_plain_words_and_not_kept(shop: Shop) 
     shop.product("mug", "12.50")
     shop.add("mug")
     page = shop.voucher("NOPE")
-    assert "Coupon NOPE was not accepted: This coupon code does not exist." in shop.messages(
-        page
-    )
+    assert "Coupon NOPE was not accepted: This coupon code does not exist." in shop.messages(page)
     basket = page.context["basket"]
     assert basket.total_discount == 0
     assert not basket.talonone_coupons.exists()

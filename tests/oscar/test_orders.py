@@ -32,7 +32,8 @@ def test_a_guest_order_closes_the_session_and_redeems_the_coupon(shop: Shop) -> 
     assert stored["couponCodes"] == ["WELCOME10"]
     profile = guest_profile_id("guest@example.com")
     assert stored["profileId"] == profile
-    assert profile.startswith("guest-") and "example" not in profile
+    assert profile.startswith("guest-")
+    assert "example" not in profile
     assert guest_profile_id(" GUEST@example.com ") == profile  # stable
     coupons = shop.talonone.inventory(profile, coupons=True)["coupons"]
     assert [(c["value"], c["usageCounter"]) for c in coupons] == [("WELCOME10", 1)]

@@ -38,7 +38,10 @@ def order(shop: Shop) -> Any:
 
 def returned(shop: Shop) -> list[list[tuple[int, int]]]:
     return [
-        [(item["position"], item["quantity"]) for item in call["requestBody"]["return"]["returnedCartItems"]]
+        [
+            (item["position"], item["quantity"])
+            for item in call["requestBody"]["return"]["returnedCartItems"]
+        ]
         for call in shop.talonone.requests(RETURN)
     ]
 
@@ -72,9 +75,12 @@ def test_a_refund_in_oscars_dashboard_returns_its_lines_in_one_call(shop: Shop, 
 def test_a_shipping_event_of_a_configured_type_returns_too(shop: Shop, order: Any) -> None:
     kind = ShippingEventType.objects.create(name="Returned", code="returned")
     mug = order.lines.order_by("pk")[0]
-    with override_settings(
-        TALONONE={**shop_settings(), "OSCAR": {"REFUND_EVENT_TYPES": ["returned"]}}
-    ), transaction.atomic():
+    with (
+        override_settings(
+            TALONONE={**shop_settings(), "OSCAR": {"REFUND_EVENT_TYPES": ["returned"]}}
+        ),
+        transaction.atomic(),
+    ):
         EventHandler().handle_shipping_event(order, kind, [mug], [2])
     assert returned(shop) == [[(0, 2)]]
 
@@ -92,9 +98,11 @@ def test_some_units_without_flattening_are_refused_and_logged(
 ) -> None:
     refund = PaymentEventType.objects.create(name="Refund", code="refund")
     mug = order.lines.order_by("pk")[0]
-    with caplog.at_level(logging.ERROR, logger="django_talonone.contrib.oscar"):
-        with transaction.atomic():
-            EventHandler().handle_payment_event(order, refund, 1, [mug], [1])
+    with (
+        caplog.at_level(logging.ERROR, logger="django_talonone.contrib.oscar"),
+        transaction.atomic(),
+    ):
+        EventHandler().handle_payment_event(order, refund, 1, [mug], [1])
     assert returned(shop) == []
     assert not SessionReturn.objects.exists()
     assert "can only return whole lines" in caplog.text

@@ -1,8 +1,9 @@
 """Oscar's basket, order and user as Talon.One sessions and profiles.
 
-Prices (tax-inclusive or not, as ``OSCAR_OFFERS_INCL_TAX`` says) come from oscar's pricing strategy: the basket's own (set by oscar's
-``BasketMiddleware``) in a request, and ``Selector().strategy(user=owner)`` where there is
-no request (a worker building an order's close), as oscar documents. The SKU is the stock
+Prices (tax-inclusive or not, as ``OSCAR_OFFERS_INCL_TAX`` says) come from oscar's pricing
+strategy: the basket's own (set by oscar's ``BasketMiddleware``) in a request, and
+``Selector().strategy(user=owner)`` where there is no request (a worker building an
+order's close), as oscar documents. The SKU is the stock
 record's ``partner_sku``. Lines of quantity 0, or without a price, are not sent.
 """
 
@@ -50,9 +51,7 @@ def ensure_strategy(basket: Any) -> None:
 def priced_lines(basket: Any) -> list[Any]:
     """The basket lines Talon.One sees, in order: their index is the session position."""
     ensure_strategy(basket)
-    return [
-        line for line in basket.all_lines() if line.quantity > 0 and _price(line) is not None
-    ]
+    return [line for line in basket.all_lines() if line.quantity > 0 and _price(line) is not None]
 
 
 def guest_profile_id(email: str) -> str:

@@ -119,7 +119,7 @@ def apply_discounts(basket: Any, offer: Any) -> Decimal:
             continue
         _spread(discount.amount, left, given, unit)
     total = Decimal(0)
-    for line, amount in zip(lines, given):
+    for line, amount in zip(lines, given, strict=True):
         if amount > 0:
             line.discount(amount, line.quantity, incl_tax=incl_tax, offer=offer)
             total += amount

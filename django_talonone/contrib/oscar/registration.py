@@ -47,9 +47,7 @@ def ensure_offer(app_config: AppConfig | None = None, **kwargs: Any) -> Any:
     found = offer_model._default_manager.filter(benefit__proxy_class=BENEFIT_CLASS).first()
     if found is not None:
         return found
-    condition = get_model("offer", "Condition")._default_manager.create(
-        proxy_class=CONDITION_CLASS
-    )
+    condition = get_model("offer", "Condition")._default_manager.create(proxy_class=CONDITION_CLASS)
     benefit = get_model("offer", "Benefit")._default_manager.create(proxy_class=BENEFIT_CLASS)
     return offer_model._default_manager.create(
         name=get_settings().oscar.offer_name,

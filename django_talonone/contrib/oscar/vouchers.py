@@ -50,7 +50,7 @@ class TalonOneVoucherMiddleware:
             return None  # oscar's view says what to do with a basket that does not exist
         if "remove_code" in request.POST:
             remove_code(request, basket, str(request.POST["remove_code"]).strip().upper())
-            return redirect_to_referrer(request, "basket:summary")
+            return _back(request)
         form = BasketVoucherForm(data=request.POST)
         if not form.is_valid():
             return None
@@ -60,7 +60,13 @@ class TalonOneVoucherMiddleware:
             if voucher._default_manager.filter(code=code).exists():
                 return None  # an oscar voucher: oscar's own view applies it
         add_code(request, basket, code)
-        return redirect_to_referrer(request, "basket:summary")
+        return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Where oscar's own voucher view goes: back to the page the form was on."""
+    response: HttpResponse = redirect_to_referrer(request, "basket:summary")
+    return response
 
 
 def _reapply(request: HttpRequest, basket: Any) -> None:

@@ -5,59 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('basket', '0012_line_code'),
-        ('offer', '0013_range_excluded_categories'),
+        ("basket", "0012_line_code"),
+        ("offer", "0013_range_excluded_categories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TalonOneBenefit',
-            fields=[
-            ],
+            name="TalonOneBenefit",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('offer.benefit',),
+            bases=("offer.benefit",),
         ),
         migrations.CreateModel(
-            name='TalonOneCondition',
-            fields=[
-            ],
+            name="TalonOneCondition",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('offer.condition',),
+            bases=("offer.condition",),
         ),
         migrations.CreateModel(
-            name='ReturnedEventLine',
+            name="ReturnedEventLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16)),
-                ('quantity_id', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=16)),
+                ("quantity_id", models.BigIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'quantity_id'), name='talonone_oscar_returned_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "quantity_id"), name="talonone_oscar_returned_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BasketCoupon',
+            name="BasketCoupon",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('basket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='talonone_coupons', to='basket.basket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "basket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="talonone_coupons",
+                        to="basket.basket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
-                'constraints': [models.UniqueConstraint(fields=('basket', 'code'), name='talonone_oscar_coupon_once')],
+                "ordering": ["pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("basket", "code"), name="talonone_oscar_coupon_once"
+                    )
+                ],
             },
         ),
     ]
