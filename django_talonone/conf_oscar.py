@@ -25,7 +25,7 @@ OSCAR_DEFAULTS: dict[str, Any] = {
     # Payment/shipping event type codes that return their lines (ReturnCartItems).
     "REFUND_EVENT_TYPES": ("refund", "returned"),
     # Seconds an evaluation stays cached for an unchanged basket.
-    "EVALUATION_CACHE_TTL": 86400,
+    "EVALUATION_CACHE_TTL": 3600,
     # The name of the site offer the discounts are applied under (shown in the basket).
     "OFFER_NAME": "Talon.One promotions",
     # Profile attribute -> user attribute or method, e.g. {"Name": "get_full_name"}; each

@@ -10,6 +10,7 @@ from django.test import override_settings
 from oscar.test.factories import create_voucher
 
 from django_talonone.models import CustomerSession
+from django_talonone.services import order_session
 
 from .shop import Order, Shop
 
@@ -82,6 +83,16 @@ def test_with_both_an_oscar_voucher_stays_oscars(shop: Shop, settings: object) -
         assert not page.context["basket"].talonone_coupons.exists()
         page = shop.voucher("WELCOME10")  # not an oscar voucher: Talon.One's
         assert "Coupon WELCOME10 added to your basket." in shop.messages(page)
+        basket = page.context["basket"]
+        oscars = basket.total_discount - Decimal("2.00")  # Talon.One: 10 % of 20.00
+        assert oscars > 0  # both discounts apply
+        shop.checkout_as_guest()
+    session = order_session(Order.objects.get())
+    assert session is not None
+    # what the shop charged for Talon.One is compared, not oscar's own voucher
+    assert session.charged_discount == Decimal("2.00")
+    assert session.recorded_discount == Decimal("2.00")
+    assert session.charge_difference is None
 
 
 def test_with_talonone_only_an_oscar_voucher_code_goes_to_talonone(shop: Shop) -> None:

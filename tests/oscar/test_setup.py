@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from oscar.core.loading import get_model
 
-from django_talonone.contrib.oscar.registration import BENEFIT_CLASS, ensure_offer
+from django_talonone.contrib.oscar.adapters import BENEFIT_CLASS
+from django_talonone.contrib.oscar.registration import ensure_offer
 
 ConditionalOffer = get_model("offer", "ConditionalOffer")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 
 from django_talonone.cart import CartAdapter, CustomerAdapter, LineItem, OrderAdapter
 from django_talonone.conf import get_settings
@@ -23,6 +23,10 @@ from django_talonone.conf import get_settings
 Selector: Any = get_class("partner.strategy", "Selector")
 
 _GUEST_SALT = "django_talonone.contrib.oscar.guest"
+
+#: The class paths oscar loads the site offer's condition and benefit from.
+CONDITION_CLASS = "django_talonone.contrib.oscar.models.TalonOneCondition"
+BENEFIT_CLASS = "django_talonone.contrib.oscar.models.TalonOneBenefit"
 
 
 def offers_incl_tax() -> bool:
@@ -119,8 +123,13 @@ class OscarOrderAdapter(OrderAdapter):
         return guest_profile_id(email) if email else ""
 
     def get_charged_discount(self, order: Any) -> Decimal | None:
-        """What oscar took off the basket (shipping discounts are not Talon.One's)."""
-        return sum((Decimal(d.amount) for d in order.basket_discounts), Decimal(0))
+        """What the Talon.One offer took off the basket (oscar's own vouchers and offers,
+        and shipping discounts, are not Talon.One's)."""
+        offers = get_model("offer", "ConditionalOffer")._default_manager.filter(
+            benefit__proxy_class=BENEFIT_CLASS
+        )
+        ours = order.basket_discounts.filter(offer_id__in=offers.values("pk"))
+        return sum((Decimal(d.amount) for d in ours), Decimal(0))
 
 
 class OscarCustomerAdapter(CustomerAdapter):

@@ -44,13 +44,6 @@ def content_key(body: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def forget(basket: Any) -> None:
-    """Drop the cached evaluation (the next application asks Talon.One again)."""
-    if basket.pk is not None:
-        caches[get_settings().cache_alias].delete(_cache_key(basket))
-    basket.__dict__.pop(_MEMO, None)
-
-
 def basket_evaluation(basket: Any) -> Evaluation | None:
     """Talon.One's evaluation of the basket as it is now, or ``None`` (nothing to ask)."""
     if basket.pk is None:

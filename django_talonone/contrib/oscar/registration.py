@@ -25,10 +25,14 @@ from django_talonone.registry import (
     register_order,
 )
 
-from .adapters import OscarBasketAdapter, OscarCustomerAdapter, OscarOrderAdapter
+from .adapters import (
+    BENEFIT_CLASS,
+    CONDITION_CLASS,
+    OscarBasketAdapter,
+    OscarCustomerAdapter,
+    OscarOrderAdapter,
+)
 
-CONDITION_CLASS = "django_talonone.contrib.oscar.models.TalonOneCondition"
-BENEFIT_CLASS = "django_talonone.contrib.oscar.models.TalonOneBenefit"
 
 
 def register_oscar_models() -> None:
