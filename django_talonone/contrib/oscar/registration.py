@@ -34,7 +34,6 @@ from .adapters import (
 )
 
 
-
 def register_oscar_models() -> None:
     register_cart(get_model("basket", "Basket"), OscarBasketAdapter, watch=False)
     register_order(get_model("order", "Order"), OscarOrderAdapter)
