@@ -3,18 +3,22 @@ Talon.One, one ReturnCartItems per event, within what the flattening mode allows
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
+from django_talonone.emulator import DEFAULT_CONFIG, Emulator
 from django_talonone.models import SessionReturn
 from django_talonone.services import order_session
+from django_talonone.testing import talonone_harness
 
 from .shop import Order, Shop
 
@@ -122,3 +126,27 @@ def shop_settings() -> dict[str, Any]:
     from django.conf import settings
 
     return dict(settings.TALONONE)
+
+
+@pytest.fixture
+def flat_shop(transactional_db: Any) -> Iterator[Shop]:
+    """A shop whose Talon.One Application flattens cart items (and says so in settings)."""
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config["application"]["flattenCartItems"] = True
+    emulator = Emulator(config=config, sleep=lambda seconds: None)
+    with talonone_harness(
+        {**shop_settings(), "CART_ITEM_FLATTENING": True}, emulator=emulator
+    ) as harness:
+        yield Shop(harness, Client())
+
+
+def test_with_flattening_some_units_of_a_line_go_back(flat_shop: Shop) -> None:
+    flat_shop.product("mug", "20.00")
+    flat_shop.add("mug", 3)
+    flat_shop.checkout_as_guest()
+    order = Order.objects.get()
+    refund = PaymentEventType.objects.create(name="Refund", code="refund")
+    mug = order.lines.get()
+    with transaction.atomic():
+        EventHandler().handle_payment_event(order, refund, 20, [mug], [1])
+    assert returned(flat_shop) == [[(0, 1)]]
