@@ -86,4 +86,6 @@ class TalonOneBenefit(Benefit):  # type: ignore[misc]
         amount = offers.apply_discounts(basket, offer)
         if amount <= 0:
             return results.ZERO_DISCOUNT
-        return results.BasketDiscount(amount)
+        result = results.BasketDiscount(amount)
+        result.description = offers.describe(basket)  # shown under the offer in the basket
+        return result

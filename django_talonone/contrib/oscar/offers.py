@@ -87,6 +87,18 @@ def has_discount(basket: Any) -> bool:
     return evaluation is not None and evaluation.available and evaluation.discount_total > 0
 
 
+def describe(basket: Any) -> str:
+    """The Talon.One promotions behind the discount, and the coupons accepted, in words."""
+    evaluation = basket_evaluation(basket)
+    if evaluation is None:
+        return ""
+    names = list(dict.fromkeys(d.name for d in evaluation.discounts if d.name))
+    text = "; ".join(names)
+    if evaluation.accepted_coupons:
+        text += f" (coupon {', '.join(evaluation.accepted_coupons)})"
+    return text.strip()
+
+
 def apply_discounts(basket: Any, offer: Any) -> Decimal:
     """Discount the basket's lines as Talon.One decided; returns the total applied.
 
