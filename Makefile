@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,oscar]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -27,10 +27,12 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir test-output/site
 
-# The main suite, then the real-infrastructure suite (PostgreSQL, Redis, Celery workers:
-# start them with .ci/services.sh; without them those tests skip, except under CI=true).
+# The main suite, the django-oscar shop's suite (tests/oscar, its own settings), then the
+# real-infrastructure suite (PostgreSQL, Redis, Celery workers: start them with
+# .ci/services.sh; without them those tests skip, except under CI=true).
 test: $(STAMP) lint typecheck docs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/oscar --ds=tests.oscar_shop.settings $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/integration --ds=tests.settings_postgres $(PYTEST_ARGS)
 
 # A wheel and an sdist in dist/, for installing where the repository is not checked out.

@@ -94,6 +94,19 @@ def test_faces_do_not_reach_into_the_outbox_runner(faces: str) -> None:
     assert offences(faces, ("django_talonone.outbox.runner", "django_talonone.outbox.claims")) == []
 
 
+def test_contrib_is_a_face_that_goes_through_the_services() -> None:
+    """Ready-made framework connections use the registry and the services, never the
+    outbox core, the tasks or the other faces."""
+    forbidden = (
+        "django_talonone.outbox",
+        "django_talonone.tasks",
+        "django_talonone.admin",
+        "django_talonone.api",
+    )
+    assert offences("django_talonone.contrib", forbidden) == []
+    assert any(name.startswith("django_talonone.contrib.oscar") for name in MODULES)
+
+
 def test_the_signals_module_imports_nothing_of_the_app() -> None:
     assert graph()["django_talonone.signals"] == set()
 

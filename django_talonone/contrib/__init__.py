@@ -1,0 +1,1 @@
+"""Ready-made connections of django-talonone to e-commerce frameworks."""

@@ -1,0 +1,27 @@
+"""The oscar contrib's app: registers oscar's models with the core app and connects
+oscar's own signals. It is a face: everything it does goes through the registry and the
+services, never the outbox core."""
+
+from __future__ import annotations
+
+import threading
+
+from django.apps import AppConfig
+
+
+class TalonOneOscarConfig(AppConfig):
+    name = "django_talonone.contrib.oscar"
+    label = "talonone_oscar"
+    verbose_name = "Talon.One for django-oscar"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    #: Per thread: the payment/shipping events the current request saved in autocommit,
+    #: returned to Talon.One when the request is finished (held here, not in a global).
+    requests: threading.local
+
+    def ready(self) -> None:
+        self.requests = threading.local()
+        from . import receivers, registration
+
+        registration.register_oscar_models()
+        receivers.connect()

@@ -1,0 +1,110 @@
+"""Oscar's voucher form, answered by Talon.One.
+
+Oscar's ``VoucherAddView`` only knows local ``Voucher`` rows. This middleware takes the
+POST of oscar's own voucher form (``basket:vouchers-add``) first: the code becomes a
+Talon.One coupon of the basket (no local ``Voucher``), the basket is evaluated, and
+Talon.One's verdict is shown on oscar's basket page as a message, in plain words. A
+rejected code is taken off the basket again. With ``VOUCHERS = "both"``, a code that is an
+oscar ``Voucher`` is left to oscar's view. Posting ``remove_code`` to the same URL
+removes a Talon.One code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from oscar.core.loading import get_class, get_model
+from oscar.core.utils import redirect_to_referrer
+
+from django_talonone.conf import get_settings
+
+from . import offers
+
+BasketVoucherForm: Any = get_class("basket.forms", "BasketVoucherForm")
+Applicator: Any = get_class("offer.applicator", "Applicator")
+
+ADD_VIEW = "basket:vouchers-add"
+
+
+class TalonOneVoucherMiddleware:
+    """Put it after oscar's ``BasketMiddleware`` in ``MIDDLEWARE``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.view_name != ADD_VIEW:
+            return None
+        basket = getattr(request, "basket", None)
+        if basket is None or basket.pk is None:
+            return None  # oscar's view says what to do with a basket that does not exist
+        if "remove_code" in request.POST:
+            remove_code(request, basket, str(request.POST["remove_code"]).strip().upper())
+            return _back(request)
+        form = BasketVoucherForm(data=request.POST)
+        if not form.is_valid():
+            return None
+        code = form.cleaned_data["code"]
+        if get_settings().oscar.vouchers == "both":
+            voucher = get_model("voucher", "Voucher")
+            if voucher._default_manager.filter(code=code).exists():
+                return None  # an oscar voucher: oscar's own view applies it
+        add_code(request, basket, code)
+        return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Where oscar's own voucher view goes: back to the page the form was on."""
+    response: HttpResponse = redirect_to_referrer(request, "basket:summary")
+    return response
+
+
+def _reapply(request: HttpRequest, basket: Any) -> None:
+    basket.reset_offer_applications()
+    Applicator().apply(basket, request.user, request)
+
+
+def add_code(request: HttpRequest, basket: Any, code: str) -> None:
+    coupon = get_model("talonone_oscar", "BasketCoupon")
+    try:
+        with transaction.atomic():
+            coupon.objects.create(basket=basket, code=code)
+    except IntegrityError:
+        messages.error(request, f"You have already added the coupon {code} to your basket.")
+        return
+    _reapply(request, basket)
+    evaluation = offers.basket_evaluation(basket)
+    verdict = next((v for v in evaluation.coupons if v.code == code), None) if evaluation else None
+    if evaluation is None or not evaluation.available:
+        messages.warning(
+            request,
+            f"Coupon {code} is on your basket, but promotions are temporarily unavailable: "
+            "it will be checked again.",
+        )
+    elif verdict is not None and verdict.accepted:
+        messages.success(request, f"Coupon {code} added to your basket.")
+    else:
+        coupon.objects.filter(basket=basket, code=code).delete()
+        _reapply(request, basket)
+        reason = verdict.message if verdict else "This coupon code cannot be used right now."
+        messages.error(request, f"Coupon {code} was not accepted: {reason}")
+
+
+def remove_code(request: HttpRequest, basket: Any, code: str) -> None:
+    coupon = get_model("talonone_oscar", "BasketCoupon")
+    deleted, _ = coupon.objects.filter(basket=basket, code=code).delete()
+    if deleted:
+        _reapply(request, basket)
+        messages.info(request, f"Coupon {code} removed from your basket.")
+    else:
+        messages.error(request, f"Coupon {code} is not on your basket.")
