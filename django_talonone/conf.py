@@ -62,7 +62,6 @@ DEFAULTS: dict[str, Any] = {
     # Decimals of the Application's currency: what the shop charged and what Talon.One
     # recorded at the close are compared to this precision.
     "CURRENCY_DECIMAL_PLACES": 2,
-<<<<<<< HEAD
     # Shared secrets Talon.One's notifications must carry (basic auth password or the
     # header below); several at once while one is rotated out. None: every push refused.
     "NOTIFICATION_SECRETS": None,
@@ -74,10 +73,8 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATION_PROCESSING": "task",
     # Seconds a notification being processed stays claimed before another worker may retake it.
     "NOTIFICATION_LEASE": 300.0,
-=======
     # django-oscar shops (django_talonone.contrib.oscar): see OSCAR_DEFAULTS.
     "OSCAR": {},
->>>>>>> e90c46f
 }
 
 _SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN", "NOTIFICATION_SECRETS"})
@@ -120,15 +117,12 @@ class TalonOneSettings:
     inventory_cache_ttl: int
     cache_alias: str
     profile_id_function: str
-<<<<<<< HEAD
     notification_secrets: tuple[str, ...]
     notification_header: str
     notification_max_bytes: int
     notification_processing: Literal["task", "inline"]
     notification_lease: float
-=======
     oscar: OscarSettings
->>>>>>> e90c46f
 
     def __repr__(self) -> str:
         shown = {
@@ -393,7 +387,6 @@ def get_settings() -> TalonOneSettings:
         inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
         cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
         profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
-<<<<<<< HEAD
         notification_secrets=_notification_secrets(raw["NOTIFICATION_SECRETS"]),
         notification_header=_header_name(raw["NOTIFICATION_HEADER"]),
         notification_max_bytes=_number(
@@ -401,9 +394,7 @@ def get_settings() -> TalonOneSettings:
         ),
         notification_processing=_processing(raw["NOTIFICATION_PROCESSING"]),
         notification_lease=_number("NOTIFICATION_LEASE", raw["NOTIFICATION_LEASE"], float, 1),
-=======
         oscar=oscar_settings(raw["OSCAR"]),
->>>>>>> e90c46f
     )
     if settings.deadline >= settings.outbox_lease:
         # A call still running when its lease ends is taken over by another worker: two
