@@ -117,12 +117,18 @@ def record_evaluation(
 
 
 def evaluate_cart(
-    cart: models.Model, *, adapter: CartAdapter | None = None, strict: bool | None = None
+    cart: models.Model,
+    *,
+    adapter: CartAdapter | None = None,
+    strict: bool | None = None,
+    store: bool = False,
 ) -> Evaluation:
     """Ask Talon.One for the cart's promotions now (the cart page's synchronous path).
 
     A dry run: the cart's outbox lane is the one writer of its Talon.One session, so the
     page never races a snapshot in flight, and viewing a cart changes nothing there.
+    ``store=True`` is for carts whose changes never go through the outbox (no snapshots
+    queued, as with the oscar contrib's baskets): the evaluation is then the one writer.
 
     Invalid shop data (an unsaved cart included) raises :class:`InvalidPayload` and a bad
     setting ``ImproperlyConfigured``, whatever the fail mode: each is a bug to fix, not an
@@ -140,7 +146,9 @@ def evaluate_cart(
     if strict is None:
         strict = get_settings().fail_mode == "strict"
     try:
-        reply = get_client("cart").update_customer_session_v2(session.session_id, body, dry=True)
+        reply = get_client("cart").update_customer_session_v2(
+            session.session_id, body, dry=None if store else True
+        )
     except TalonOneError as error:
         if strict:
             raise

@@ -75,7 +75,9 @@ def _cached_or_asked(basket: Any, body: dict[str, Any], key: str) -> Evaluation 
     content = body["customerSession"]
     if not content["cartItems"] and not content.get("couponCodes") and cart_session(basket) is None:
         return None  # an empty basket never starts a session
-    evaluation = evaluate_cart(basket)
+    # Baskets queue no snapshots (registered with watch=False): this call is the one
+    # writer of the basket's Talon.One session, so it stores what it evaluates.
+    evaluation = evaluate_cart(basket, store=True)
     if evaluation.available:
         ttl = get_settings().oscar.evaluation_cache_ttl
         cache.set(_cache_key(basket), {"key": key, "evaluation": evaluation.to_dict()}, ttl)
