@@ -172,8 +172,11 @@ def test_a_reply_to_a_snapshot_sent_before_the_close_does_not_reopen_the_session
     assert CustomerSession.objects.get(pk=session.pk).state == "cancelled"  # forward is fine
 
 
-def _close_dropped_after_apply(shop: TalonOneHarness, user: Any) -> tuple[Order, Delivery]:
-    """An order whose close Talon.One applied, with every reply lost: the row waits."""
+def _close_failing_once(
+    shop: TalonOneHarness, user: Any, fault: dict[str, Any]
+) -> tuple[Order, Delivery]:
+    """An order whose close's first delivery met ``fault``, and a line added after it: a
+    close rebuilt now would hold two lines, which a closed session refuses (400)."""
     with transaction.atomic():
         cart = Cart.objects.create(user=user)
         fill(cart, ("MUG", "20.00", 1))
@@ -181,30 +184,32 @@ def _close_dropped_after_apply(shop: TalonOneHarness, user: Any) -> tuple[Order,
         OrderLine.objects.create(order=order, sku="MUG", name="Mug", quantity=1, price=20)
     deliver_lane(cart_lane("shop.cart", cart.pk))
     [close] = calls()
-    shop.emulator.set_faults(
-        seed=1, drop_rate=1.0, drop_after_apply=True, operations=["updateCustomerSessionV2"]
-    )
+    shop.emulator.set_faults(seed=1, operations=["updateCustomerSessionV2"], **fault)
     deliver_lane(close.lane)
     shop.heal()
     close.refresh_from_db()
-    assert (close.status, close.maybe_applied) == (DeliveryStatus.PENDING, True)
-    assert shop.session(close.session.session_id)["state"] == "closed"  # it did apply
+    assert close.status == DeliveryStatus.PENDING
+    OrderLine.objects.create(order=order, sku="TEA", name="Tea", quantity=1, price=4)
     return order, close
+
+
+def _deliver_later(close: Delivery) -> None:
+    clock = OutboxClock()
+    clock.advance(3600)
+    deliver_lane(close.lane, clock=clock)
+    close.refresh_from_db()
+    assert close.status == DeliveryStatus.DONE
 
 
 def test_a_close_that_may_have_applied_is_sent_again_unchanged(
     shop: TalonOneHarness, user: Any, no_worker: None
 ) -> None:
-    order, close = _close_dropped_after_apply(shop, user)
+    lost = {"drop_rate": 1.0, "drop_after_apply": True}  # applied, every reply lost
+    order, close = _close_failing_once(shop, user, lost)
+    assert close.maybe_applied
+    assert shop.session(close.session.session_id)["state"] == "closed"  # it did apply
     sent = close.payload["body"]
-    # Rebuilt now, the close would hold two lines: a closed session refuses that (400).
-    OrderLine.objects.create(order=order, sku="TEA", name="Tea", quantity=1, price=4)
-    clock = OutboxClock()
-    clock.advance(3600)
-    deliver_lane(close.lane, clock=clock)
-
-    close.refresh_from_db()
-    assert close.status == DeliveryStatus.DONE
+    _deliver_later(close)
     assert close.payload["body"] == sent
     assert sent_sessions(shop)[-1]["cartItems"] == sent_sessions(shop)[-2]["cartItems"]
     assert session_of(order).recorded_discount is not None  # the close's reply was mirrored
@@ -213,23 +218,7 @@ def test_a_close_that_may_have_applied_is_sent_again_unchanged(
 def test_a_close_refused_before_it_reached_talon_one_is_rebuilt(
     shop: TalonOneHarness, user: Any, no_worker: None
 ) -> None:
-    with transaction.atomic():
-        cart = Cart.objects.create(user=user)
-        fill(cart, ("MUG", "20.00", 1))
-        order = Order.objects.create(user=user, cart=cart, status=Order.Status.PAID)
-        OrderLine.objects.create(order=order, sku="MUG", name="Mug", quantity=1, price=20)
-    deliver_lane(cart_lane("shop.cart", cart.pk))
-    [close] = calls()
-    shop.fail(429, operations=["updateCustomerSessionV2"])  # refused: nothing applied
-    deliver_lane(close.lane)
-    shop.heal()
-    close.refresh_from_db()
-    assert (close.status, close.maybe_applied) == (DeliveryStatus.PENDING, False)
-    OrderLine.objects.create(order=order, sku="TEA", name="Tea", quantity=1, price=4)
-    clock = OutboxClock()
-    clock.advance(3600)
-    deliver_lane(close.lane, clock=clock)
-
-    close.refresh_from_db()
-    assert close.status == DeliveryStatus.DONE
+    _, close = _close_failing_once(shop, user, {"error_rates": {429: 1.0}})  # nothing applied
+    assert not close.maybe_applied
+    _deliver_later(close)
     assert [i["sku"] for i in sent_sessions(shop)[-1]["cartItems"]] == ["MUG", "TEA"]
