@@ -94,6 +94,14 @@ class DemoStack:
     def heal(self) -> None:
         self.http.delete(f"{self.emulator_url}/_emulator/faults", timeout=10).raise_for_status()
 
+    def forget_cached_wallets(self) -> None:
+        """Empty the demo's shared cache (a folder of files; removing them is its clear()).
+
+        Tests share one stack, so another test may have read a wallet the shop now serves
+        from the cache for ``INVENTORY_CACHE_TTL`` seconds, outage or not."""
+        for entry in (self.directory / "cache").glob("*"):
+            entry.unlink(missing_ok=True)
+
     def log_tail(self) -> str:
         logs = sorted((self.directory / "logs").glob("*.log"))
         return "\n".join(f"== {log.name}\n{log.read_text()[-3000:]}" for log in logs)
