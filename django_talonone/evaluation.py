@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .discounts import CartLimits, amount_of
+from .json_values import json_safe
 
 __all__ = [
     "COUPON_MESSAGES",
@@ -203,7 +204,7 @@ class Evaluation:
             "freeItems": [vars(item).copy() for item in self.free_items],
             "rolledBack": [_discount_dict(discount) for discount in self.rolled_back],
             "rolledBackCoupons": list(self.rolled_back_coupons),
-            "unknownEffects": [_jsonable(effect) for effect in self.unknown_effects],
+            "unknownEffects": [json_safe(effect) for effect in self.unknown_effects],
             "sessionId": self.session_id,
             "state": self.state,
             "message": self.message,
@@ -261,7 +262,7 @@ def summarise(
     unknown: list[Mapping[str, Any]] = []
     for effect in effects:
         if not isinstance(effect, Mapping):
-            unknown.append(_jsonable(effect))
+            unknown.append(json_safe(effect))
             continue
         kind = str(effect.get("effectType", ""))
         raw_props = effect.get("props")
@@ -306,7 +307,7 @@ def summarise(
             if kind == "rollbackCoupon":
                 rolled_back_coupons.append(str(props.get("value", "")))
         elif kind not in _SILENT_TYPES:
-            unknown.append(_jsonable(effect))
+            unknown.append(json_safe(effect))
     if limits is not None:
         discounts = {d.key: d for d in limits.clamp(discounts.values())}
     item_discounts: dict[int, Decimal] = {}
@@ -376,14 +377,3 @@ def _discount_from(data: Mapping[str, Any]) -> Discount:
 
 def _verdict_dict(verdict: CodeVerdict) -> dict[str, Any]:
     return dict(vars(verdict))
-
-
-def _jsonable(value: Any) -> Any:
-    """Raw effects as plain JSON (Decimals become strings, like every other amount here)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value

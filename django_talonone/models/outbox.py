@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
+
 
 class Operation(models.TextChoices):
     """Integration API operations the outbox can deliver (client method names)."""
@@ -52,7 +54,7 @@ class Delivery(models.Model):
         max_length=1100,
         help_text=_("Ordering key: deliveries of one lane go one at a time, in order."),
     )
-    payload = models.JSONField()
+    payload = models.JSONField(encoder=WireJSONEncoder, decoder=WireJSONDecoder)
     idempotency_key = models.CharField(max_length=255, unique=True, default=new_idempotency_key)
     status = models.CharField(
         max_length=16,

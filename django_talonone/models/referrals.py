@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
+
 from .mirrors import SyncedMirror
 
 
@@ -35,7 +37,9 @@ class ReferralCode(SyncedMirror):
     pattern = models.CharField(
         max_length=100, blank=True, help_text=_("Bulk codes only: # is a random character.")
     )
-    attributes = models.JSONField(default=dict, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, encoder=WireJSONEncoder, decoder=WireJSONDecoder
+    )
 
     class Meta:
         verbose_name = _("referral code")

@@ -47,12 +47,13 @@ from django_talonone.client import (
 )
 from django_talonone.client.retry import MAYBE_APPLIED_STATUSES, retry_after_seconds
 from django_talonone.conf import TalonOneSettings, get_settings
+from django_talonone.json_values import json_safe
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.signals import delivery_dead
 
 from .claims import Claim, LaneState, NoClaim, claim_head, settle
 from .hooks import NothingToSend, hooks
-from .payload import is_built, json_safe
+from .payload import is_built
 from .store import kick
 
 logger = logging.getLogger("django_talonone.outbox")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_talonone.client import TalonOneAPIError
 from django_talonone.discounts import CartLimits
 from django_talonone.evaluation import Evaluation, summarise
+from django_talonone.json_values import json_safe
 from django_talonone.models import (
     AudienceMembership,
     CouponReservation,
@@ -26,7 +27,7 @@ from django_talonone.models import (
     SessionState,
     SyncState,
 )
-from django_talonone.outbox.payload import decode_payload, json_safe
+from django_talonone.outbox.payload import decode_payload
 from django_talonone.services.charges import check_charge
 from django_talonone.services.clients import get_client
 from django_talonone.services.history import record_step

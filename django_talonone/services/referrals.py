@@ -23,8 +23,9 @@ from django.utils import timezone
 from django_talonone.adapters import MAX_CODE_LENGTH, InvalidPayload
 from django_talonone.client import TalonOneError
 from django_talonone.conf import get_settings
+from django_talonone.json_values import wire_copy
 from django_talonone.models import ReferralCode, SyncState
-from django_talonone.outbox.payload import json_safe
+from django_talonone.outbox.payload import check_sendable
 
 from .bulk import (
     BATCH_LIMIT,
@@ -86,8 +87,19 @@ def _options(
         "usage_limit": usage_limit,
         "start_date": start_date,
         "expiry_date": expiry_date,
-        "attributes": json_safe(dict(attributes or {})),
+        "attributes": _wire_attributes(attributes),
     }
+
+
+def _wire_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The attributes as they will be stored and sent (numbers stay numbers)."""
+    value = dict(attributes or {})
+    try:
+        check_sendable(value, "attributes")
+    except (TypeError, ValueError) as error:
+        raise InvalidPayload("attributes", str(error)) from None
+    stored: dict[str, Any] = wire_copy(value)
+    return stored
 
 
 def _body(row: ReferralCode) -> dict[str, Any]:

@@ -127,4 +127,4 @@ def test_snapshots_are_built_when_delivered_and_the_newest_covers_the_waiting_on
     head = rows.all()[0]
     session = CustomerSession.objects.get()
     assert (head.session, head.payload["args"]) == (session, [session.session_id])
-    assert head.payload["body"]["customerSession"]["cartItems"][0]["price"] == "1.00"
+    assert head.payload["body"]["customerSession"]["cartItems"][0]["price"] == Decimal("1.00")

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SessionState
@@ -73,9 +75,14 @@ def test_rolled_back_transaction_writes_and_kicks_nothing(
 
 def test_money_is_stored_exactly_and_sent_as_numbers(emulator: Emulator) -> None:
     row = _update("cart-1")
-    price = row.payload["body"]["customerSession"]["cartItems"][0]["price"]
-    assert price == "80.00"
-    assert row.payload["decimals"] == ["/body/customerSession/cartItems/0/price"]
+    # the row holds the wire JSON: the price is a number, not text
+    raw = Delivery.objects.filter(pk=row.pk).values_list(Cast("payload", TextField()), flat=True)[0]
+    assert '"price":80.00' in raw.replace(" ", "")
+    stored = Delivery.objects.get(pk=row.pk).payload
+    price = stored["body"]["customerSession"]["cartItems"][0]["price"]
+    assert isinstance(price, Decimal)
+    assert str(price) == "80.00"
+    assert set(stored) == {"args", "body", "query"}
     deliver_lane(session_lane("cart-1"))
     [entry] = emulator.requests
     sent = entry["requestBody"]["customerSession"]["cartItems"][0]
@@ -143,4 +150,4 @@ def test_bad_arguments_are_rejected(kwargs: dict[str, Any], message: str) -> Non
 def test_the_stored_payload_holds_no_secret() -> None:
     row = _update("cart-1")
     assert "test-api-key" not in str(row.payload)
-    assert set(row.payload) <= {"args", "body", "query", "decimals"}
+    assert set(row.payload) == {"args", "body", "query"}
