@@ -30,6 +30,28 @@ class SyncedMirror(models.Model):
         abstract = True
 
 
+class QueuedChange(models.Model):
+    """The outbox row carrying this mirror's latest change, and which change it is.
+
+    The change is on its way while that row is undelivered. Set when the change is
+    queued, read when the row is delivered or dies, so the sync never has to decode queued
+    payloads to know what is on its way.
+    """
+
+    queued_in = models.ForeignKey(
+        "django_talonone.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("queued in"),
+    )
+    queued_action = models.CharField(_("queued change"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Audience(SyncedMirror):
     """A Talon.One audience; ``talonone_id`` is set once CreateAudienceV2 succeeded."""
 
@@ -56,7 +78,7 @@ class Audience(SyncedMirror):
         return self.name
 
 
-class AudienceMembership(SyncedMirror):
+class AudienceMembership(QueuedChange, SyncedMirror):
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="memberships")
     profile_id = models.CharField(max_length=1000, db_index=True)
 
@@ -73,7 +95,7 @@ class AudienceMembership(SyncedMirror):
         return f"{self.profile_id} in {self.audience}"
 
 
-class CouponReservation(SyncedMirror):
+class CouponReservation(QueuedChange, SyncedMirror):
     coupon_code = models.CharField(max_length=100, db_index=True)
     profile_id = models.CharField(max_length=1000, db_index=True)
 

@@ -29,7 +29,7 @@ from django_talonone.json_values import json_safe, wire_copy
 
 __all__ = [
     "cart_reference",
-    "check_sendable",
+    "check_wire_json",
     "decode_payload",
     "encode_payload",
     "is_built",
@@ -44,7 +44,7 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def check_sendable(value: Any, pointer: str) -> None:
+def check_wire_json(value: Any, pointer: str) -> None:
     """Refuse what the wire JSON cannot carry unchanged, naming the field: ``pointer`` and
     the JSON pointer below it (``payload field /body/lines/0/price``)."""
     if value is None or isinstance(value, (bool, str, int)):
@@ -57,11 +57,11 @@ def check_sendable(value: Any, pointer: str) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"{pointer} has a non-string key {key!r}")
-            check_sendable(item, f"{pointer}/{_escape(key)}")
+            check_wire_json(item, f"{pointer}/{_escape(key)}")
         return
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            check_sendable(item, f"{pointer}/{index}")
+            check_wire_json(item, f"{pointer}/{index}")
         return
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
@@ -90,8 +90,8 @@ def encode_payload(
     for key in query or {}:
         if not isinstance(key, str) or not key.isidentifier():
             raise TypeError(f"payload query key {key!r} must be a client keyword argument name")
-    check_sendable(body, "payload field /body")
-    check_sendable(dict(query or {}), "payload field /query")
+    check_wire_json(body, "payload field /body")
+    check_wire_json(dict(query or {}), "payload field /query")
     stored: dict[str, Any] = wire_copy(
         {"args": list(args), "body": body, "query": dict(query or {})}
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from django_talonone.adapters import InvalidPayload
@@ -31,6 +32,7 @@ from django_talonone.outbox.store import enqueue
 
 from .bulk import (
     BATCH_LIMIT,
+    UNDELIVERED,
     BulkResult,
     check_ids,
     check_text,
@@ -39,7 +41,6 @@ from .bulk import (
     each_chunk,
     existing,
     is_not_found,
-    queued_bodies,
     retire_dead,
     start,
     start_deleting,
@@ -219,16 +220,6 @@ def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
     return result
 
 
-def _queued_actions(lane: str) -> dict[str, str]:
-    """The last change the outbox still holds for each profile of the lane."""
-    queued: dict[str, str] = {}
-    for _, body in queued_bodies(lane, Operation.UPDATE_AUDIENCES):
-        for change in body.get("data") or []:
-            if isinstance(change, Mapping):
-                queued[str(change.get("profileIntegrationId"))] = str(change.get("action"))
-    return queued
-
-
 def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = None) -> int:
     """Queue the membership changes of ``audience`` the outbox does not hold yet.
 
@@ -241,32 +232,40 @@ def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = Non
         return 0
     lane = audience_lane(audience.talonone_id)
     rows = AudienceMembership.objects.filter(audience=audience, sync_state__in=list(_ACTIONS))
+    on_its_way = Q()
+    for wanted_state, wanted_action in _ACTIONS.items():
+        on_its_way |= Q(sync_state=wanted_state, queued_action=wanted_action)
+    rows = rows.exclude(on_its_way & Q(queued_in__status__in=UNDELIVERED))
     parts = [rows] if profile_ids is None else each_chunk(rows, "profile_id", list(profile_ids))
     with transaction.atomic(using=_using()):
         retire_dead(lane, Operation.UPDATE_AUDIENCES)
-        queued = _queued_actions(lane)
-        batch: list[dict[str, Any]] = []
+        batch: list[tuple[int, str, str]] = []
         count = 0
         for part in parts:  # streamed: memory stays one batch, whatever the audience's size
-            members = part.order_by("pk").values_list("profile_id", "sync_state")
-            for profile_id, state in members.iterator(chunk_size=BATCH_LIMIT):
-                action = _ACTIONS[SyncState(state)]
-                if queued.get(profile_id) == action:
-                    continue
-                batch.append(
-                    {
-                        "action": action,
-                        "profileIntegrationId": profile_id,
-                        "audienceId": audience.talonone_id,
-                    }
-                )
+            members = part.order_by("pk").values_list("pk", "profile_id", "sync_state")
+            for pk, profile_id, state in members.iterator(chunk_size=BATCH_LIMIT):
+                batch.append((pk, profile_id, _ACTIONS[SyncState(state)]))
                 if len(batch) == BATCH_LIMIT:
-                    enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": batch})
-                    count, batch = count + len(batch), []
+                    count += _queue_batch(audience, lane, batch)
+                    batch = []
         if batch:
-            enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": batch})
-            count += len(batch)
+            count += _queue_batch(audience, lane, batch)
     return count
+
+
+def _queue_batch(audience: Audience, lane: str, batch: list[tuple[int, str, str]]) -> int:
+    """Queue one UpdateAudiencesV2 call and mark its members as carried by it."""
+    data = [
+        {"action": action, "profileIntegrationId": profile_id, "audienceId": audience.talonone_id}
+        for _, profile_id, action in batch
+    ]
+    row = enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": data})
+    by_action: dict[str, list[int]] = {}
+    for pk, _, action in batch:
+        by_action.setdefault(action, []).append(pk)
+    for action, pks in by_action.items():
+        AudienceMembership.objects.filter(pk__in=pks).update(queued_in=row, queued_action=action)
+    return len(batch)
 
 
 def add_members(audience: Audience, profile_ids: Iterable[str]) -> int:

@@ -10,7 +10,7 @@ the outbox still holds for a lane before adding to it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -22,7 +22,6 @@ from django.utils import timezone
 from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload, check_sendable
 from django_talonone.client import TalonOneAPIError
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SyncState
-from django_talonone.outbox.payload import decode_payload
 
 if TYPE_CHECKING:
     from django_talonone.apps import TalonOneConfig
@@ -123,14 +122,15 @@ def want_profiles(rows: QuerySet[M], profile_ids: Sequence[str], build: Callable
     Rows being deleted or that failed are revived; missing ones are built and inserted
     (a racing insert of the same row is ignored: the unique constraint keeps one).
     """
-    known = set(existing(rows, profile_ids, "profile_id"))
-    revived = sum(
+    known = existing(rows, profile_ids, "profile_id")
+    revived = sum(  # only rows that exist can be revived: none, no statement
         part.filter(sync_state__in=[SyncState.DELETING, SyncState.FAILED]).update(
             sync_state=SyncState.PENDING, last_error="", updated_at=timezone.now()
         )
-        for part in each_chunk(rows, "profile_id", profile_ids)
+        for part in each_chunk(rows, "profile_id", known)
     )
-    new = [build(profile_id) for profile_id in profile_ids if profile_id not in known]
+    known_ids = set(known)
+    new = [build(profile_id) for profile_id in profile_ids if profile_id not in known_ids]
     rows.model._default_manager.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_LIMIT)
     return len(new) + int(revived)
 
@@ -229,17 +229,6 @@ def start_deleting(
             part.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
         start(task_name, inline, found)
     return len(found)
-
-
-def queued_bodies(lane: str, *operations: Operation) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(operation, body)`` of the rows of ``lane`` that will still be sent, oldest first."""
-    rows = Delivery.objects.filter(
-        lane=lane, operation__in=list(operations), status__in=UNDELIVERED
-    ).order_by("id")
-    for operation, payload in rows.values_list("operation", "payload"):
-        body = decode_payload(payload)[1]
-        if isinstance(body, Mapping):
-            yield operation, body
 
 
 def retire_dead(lane: str, operation: Operation) -> int:

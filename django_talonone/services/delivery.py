@@ -7,7 +7,7 @@ so the cart code reuses them rather than writing mirrors its own way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -147,39 +147,31 @@ def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
     )
 
 
-def record_audience_changes(changes: Iterable[Mapping[str, Any]]) -> None:
-    """Mirror delivered membership changes: additions synced, deletions forgotten.
+def record_audience_delivery(delivery: Delivery) -> None:
+    """Mirror a delivered membership batch: its additions synced, its deletions forgotten.
 
-    One UPDATE or DELETE per audience and action (a delivered batch holds up to 1000
-    changes), not one per member.
+    Only the members the row still carries (``queued_in``) move: one whose later change
+    was queued since waits for that change's row. One UPDATE and one DELETE per batch of up
+    to 1000 changes, not one per member.
     """
-    groups: dict[tuple[Any, bool], list[Any]] = {}
-    for change in changes:
-        key = (change.get("audienceId"), change.get("action") == "delete")
-        groups.setdefault(key, []).append(change.get("profileIntegrationId"))
+    rows = AudienceMembership.objects.filter(queued_in=delivery)
+    rows.filter(queued_action="delete", sync_state=SyncState.DELETING).delete()
     now = timezone.now()
-    for (audience_id, deleted), profile_ids in groups.items():
-        rows = AudienceMembership.objects.filter(
-            audience__talonone_id=audience_id, profile_id__in=profile_ids
-        )
-        if deleted:
-            rows.filter(sync_state=SyncState.DELETING).delete()
-        else:  # a removal queued after this add keeps its row deleting
-            rows.exclude(sync_state=SyncState.DELETING).update(
-                sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
-            )
+    rows.filter(queued_action="add").exclude(sync_state=SyncState.DELETING).update(
+        sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
+    )
 
 
-def record_reservations(coupon_code: str, profile_ids: Iterable[str], *, created: bool) -> None:
-    """Mirror delivered reservations: created ones synced, deleted ones forgotten.
+def record_reservation_delivery(delivery: Delivery) -> None:
+    """Mirror a delivered reservation batch: created ones synced, deleted ones forgotten.
 
     The profiles' cached wallets are dropped: they now show (or no longer show) the coupon.
     """
     from django_talonone.wallet import invalidate_wallet
 
-    profile_ids = list(profile_ids)
-    rows = CouponReservation.objects.filter(coupon_code=coupon_code, profile_id__in=profile_ids)
-    if created:  # a release queued after this reservation keeps its row deleting
+    rows = CouponReservation.objects.filter(queued_in=delivery)
+    profile_ids = list(rows.values_list("profile_id", flat=True))
+    if delivery.operation == Operation.CREATE_RESERVATION:
         now = timezone.now()
         rows.exclude(sync_state=SyncState.DELETING).update(
             sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now
@@ -211,10 +203,9 @@ def apply_reply(delivery: Delivery, reply: Any) -> None:
     elif operation == Operation.RETURN_ITEMS and delivery.session_return is not None:
         record_return_reply(delivery.session_return, reply)
     elif operation == Operation.UPDATE_AUDIENCES:
-        record_audience_changes(body.get("data") or [])
-    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
-        created = operation == Operation.CREATE_RESERVATION
-        record_reservations(str(args[0]), body.get("integrationIDs") or [], created=created)
+        record_audience_delivery(delivery)
+    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION):
+        record_reservation_delivery(delivery)
 
 
 def settled_without_success(delivery: Delivery, error: BaseException) -> str | None:
@@ -243,25 +234,11 @@ def _mark_failed(rows: Any, message: str) -> None:
 
 def apply_failure(delivery: Delivery, message: str) -> None:
     """Show on the mirrors that ``delivery`` is dead, and why."""
-    args, body, _ = decode_payload(delivery.payload)
-    body = body if isinstance(body, Mapping) else {}
     operation = Operation(delivery.operation)
     if operation == Operation.RETURN_ITEMS and delivery.session_return is not None:
         delivery.session_return.state = ReturnState.FAILED
         delivery.session_return.save(update_fields=["state", "updated_at"])
     elif operation == Operation.UPDATE_AUDIENCES:
-        by_audience: dict[Any, list[Any]] = {}
-        for change in body.get("data") or []:
-            by_audience.setdefault(change.get("audienceId"), []).append(
-                change.get("profileIntegrationId")
-            )
-        for audience_id, profile_ids in by_audience.items():
-            memberships = AudienceMembership.objects.filter(
-                audience__talonone_id=audience_id, profile_id__in=profile_ids
-            )
-            _mark_failed(memberships, message)
-    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION) and args:
-        reservations = CouponReservation.objects.filter(
-            coupon_code=str(args[0]), profile_id__in=body.get("integrationIDs") or []
-        )
-        _mark_failed(reservations, message)
+        _mark_failed(AudienceMembership.objects.filter(queued_in=delivery), message)
+    elif operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION):
+        _mark_failed(CouponReservation.objects.filter(queued_in=delivery), message)

@@ -25,7 +25,7 @@ from django_talonone.client import TalonOneError
 from django_talonone.conf import get_settings
 from django_talonone.json_values import wire_copy
 from django_talonone.models import ReferralCode, SyncState
-from django_talonone.outbox.payload import check_sendable
+from django_talonone.outbox.payload import check_wire_json
 
 from .bulk import (
     BATCH_LIMIT,
@@ -95,7 +95,7 @@ def _wire_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     """The attributes as they will be stored and sent (numbers stay numbers)."""
     value = dict(attributes or {})
     try:
-        check_sendable(value, "attributes")
+        check_wire_json(value, "attributes")
     except (TypeError, ValueError) as error:
         raise InvalidPayload("attributes", str(error)) from None
     stored: dict[str, Any] = wire_copy(value)

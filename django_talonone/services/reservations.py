@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from django_talonone.adapters import MAX_CODE_LENGTH
@@ -23,6 +24,7 @@ from django_talonone.outbox.store import enqueue
 
 from .bulk import (
     BATCH_LIMIT,
+    UNDELIVERED,
     BulkResult,
     check_ids,
     check_text,
@@ -30,7 +32,6 @@ from .bulk import (
     chunks,
     each_chunk,
     existing,
-    queued_bodies,
     retire_dead,
     start,
     start_deleting,
@@ -95,16 +96,6 @@ def sync_reservations(reservation_ids: Iterable[int]) -> BulkResult:
     return result
 
 
-def _queued_actions(lane: str) -> dict[str, str]:
-    """The last change the outbox still holds for each profile of the coupon's lane."""
-    queued: dict[str, str] = {}
-    operations = (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION)
-    for operation, body in queued_bodies(lane, *operations):
-        for profile_id in body.get("integrationIDs") or []:
-            queued[str(profile_id)] = operation
-    return queued
-
-
 def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None) -> int:
     """Queue the reservation changes of ``coupon_code`` the outbox does not hold yet.
 
@@ -115,27 +106,35 @@ def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None
     code = _code(coupon_code)
     lane = coupon_lane(code)
     rows = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.SYNCED)
+    on_its_way = Q(sync_state__in=_CREATE, queued_action=Operation.CREATE_RESERVATION) | Q(
+        sync_state=SyncState.DELETING, queued_action=Operation.DELETE_RESERVATION
+    )
+    rows = rows.exclude(on_its_way & Q(queued_in__status__in=UNDELIVERED))
     parts = [rows] if profile_ids is None else each_chunk(rows, "profile_id", list(profile_ids))
     with transaction.atomic(using=_using()):
         for operation in (Operation.CREATE_RESERVATION, Operation.DELETE_RESERVATION):
             retire_dead(lane, operation)
-        queued = _queued_actions(lane)
-        wanted: dict[Operation, list[str]] = {
+        wanted: dict[Operation, list[tuple[int, str]]] = {
             Operation.CREATE_RESERVATION: [],
             Operation.DELETE_RESERVATION: [],
         }
         for part in parts:
-            for profile_id, state in part.order_by("pk").values_list("profile_id", "sync_state"):
+            for pk, profile_id, state in part.order_by("pk").values_list(
+                "pk", "profile_id", "sync_state"
+            ):
                 operation = (
                     Operation.CREATE_RESERVATION
                     if state in _CREATE
                     else Operation.DELETE_RESERVATION
                 )
-                if queued.get(profile_id) != operation.value:
-                    wanted[operation].append(profile_id)
+                wanted[operation].append((pk, profile_id))
         for operation, profiles in wanted.items():
             for batch in chunks(profiles, BATCH_LIMIT):
-                enqueue(operation, lane=lane, args=[code], body={"integrationIDs": batch})
+                body = {"integrationIDs": [profile_id for _, profile_id in batch]}
+                row = enqueue(operation, lane=lane, args=[code], body=body)
+                CouponReservation.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+                    queued_in=row, queued_action=operation
+                )
     return sum(len(profiles) for profiles in wanted.values())
 
 
