@@ -31,7 +31,7 @@ from .runner import (
     due_lanes,
     sweep,
 )
-from .store import delivery_dead, discard_dead, enqueue, kick, retry_dead
+from .store import delivery_dead, discard_dead, enqueue, kick, retry_dead, supersede
 
 __all__ = [
     "DrainSummary",
@@ -54,5 +54,6 @@ __all__ = [
     "profile_lane",
     "retry_dead",
     "session_lane",
+    "supersede",
     "sweep",
 ]

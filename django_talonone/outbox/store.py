@@ -32,7 +32,14 @@ from .hooks import hooks
 from .lanes import MAX_LANE_LENGTH
 from .payload import encode_payload
 
-__all__ = ["delivery_dead", "discard_dead", "enqueue", "kick", "retry_dead"]
+__all__ = [
+    "delivery_dead",
+    "discard_dead",
+    "enqueue",
+    "kick",
+    "retry_dead",
+    "supersede",
+]
 
 logger = logging.getLogger("django_talonone.outbox")
 
@@ -54,13 +61,29 @@ def kick(lane: str) -> None:
         )
 
 
+#: The rows a newer row or a re-run can take over from: waiting, or dead.
+SUPERSEDABLE_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.DEAD)
+
+
+def supersede(rows: QuerySet[Delivery]) -> int:
+    """Retire those of ``rows`` whose work a newer row carries; returns how many.
+
+    The one writer of ``superseded``: callers choose which rows (older snapshots of a
+    cart, a dead batch before its re-run...); only waiting and dead rows ever move, so a
+    row being sent, or one already finished, is never rewritten under its worker.
+    """
+    return int(
+        rows.filter(status__in=SUPERSEDABLE_STATUSES).update(
+            status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
+        )
+    )
+
+
 def _supersede_older(lane: str, using: str) -> None:
     """Retire pending snapshots of ``lane`` that nothing non-supersedable follows."""
     rows = Delivery.objects.using(using).filter(lane=lane)
     barrier = rows.filter(supersedable=False).aggregate(last=Max("id"))["last"] or 0
-    rows.filter(supersedable=True, status=DeliveryStatus.PENDING, id__gt=barrier).update(
-        status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
-    )
+    supersede(rows.filter(supersedable=True, status=DeliveryStatus.PENDING, id__gt=barrier))
 
 
 def enqueue(

@@ -28,7 +28,7 @@ from django_talonone.models import (
     SyncState,
 )
 from django_talonone.outbox.lanes import audience_lane
-from django_talonone.outbox.store import enqueue
+from django_talonone.outbox.store import enqueue, supersede
 
 from .bulk import (
     BATCH_LIMIT,
@@ -212,9 +212,11 @@ def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
                     result.fail(audience.pk, audience.last_error, error)
                     continue
             # Membership changes still queued would only fail against a deleted audience.
-            Delivery.objects.filter(
-                lane=audience_lane(audience.talonone_id), status=DeliveryStatus.PENDING
-            ).update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now())
+            supersede(
+                Delivery.objects.filter(
+                    lane=audience_lane(audience.talonone_id), status=DeliveryStatus.PENDING
+                )
+            )
         audience.delete()
         result.done += 1
     return result
@@ -331,11 +333,13 @@ def clear_members(audience: Audience) -> int:
         _mark(audience, SyncState.FAILED, _failure(audience, error))
         raise
     with transaction.atomic(using=_using()):
-        Delivery.objects.filter(
-            lane=audience_lane(remote),
-            operation=Operation.UPDATE_AUDIENCES,
-            status=DeliveryStatus.PENDING,
-        ).update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now())
+        supersede(
+            Delivery.objects.filter(
+                lane=audience_lane(remote),
+                operation=Operation.UPDATE_AUDIENCES,
+                status=DeliveryStatus.PENDING,
+            )
+        )
         removed, _ = AudienceMembership.objects.filter(audience=audience).delete()
     return int(removed)
 

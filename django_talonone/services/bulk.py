@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_talonone.adapters import MAX_ID_LENGTH, InvalidPayload, check_sendable
 from django_talonone.client import TalonOneAPIError
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SyncState
+from django_talonone.outbox.store import supersede
 
 if TYPE_CHECKING:
     from django_talonone.apps import TalonOneConfig
@@ -237,8 +238,6 @@ def retire_dead(lane: str, operation: Operation) -> int:
     A dead head blocks its lane; the re-run's rows carry the current wish for every
     object the dead row failed on (those mirrors are ``failed`` or still ``deleting``).
     """
-    return int(
-        Delivery.objects.filter(lane=lane, operation=operation, status=DeliveryStatus.DEAD).update(
-            status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
-        )
+    return supersede(
+        Delivery.objects.filter(lane=lane, operation=operation, status=DeliveryStatus.DEAD)
     )

@@ -21,7 +21,7 @@ from django_talonone.adapters import CustomerAdapter, InvalidPayload
 from django_talonone.models import Delivery, DeliveryStatus, Operation
 from django_talonone.outbox.lanes import MAX_LANE_LENGTH, profile_lane
 from django_talonone.outbox.payload import decode_payload, encode_payload
-from django_talonone.outbox.store import enqueue
+from django_talonone.outbox.store import enqueue, supersede
 from django_talonone.registry import customer_adapter_for
 
 from .bulk import BATCH_LIMIT, UNDELIVERED, BulkResult, check_text_ids, chunks, start, unique
@@ -157,7 +157,7 @@ def _withdraw_from_bulk(profile_ids: set[str]) -> int:
             payload = encode_payload(args, {**body, "customerProfiles": kept}, query)
             changed += claimable.update(payload=payload, updated_at=timezone.now())
         else:
-            changed += claimable.update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now())
+            changed += supersede(claimable)
     return changed
 
 
@@ -177,9 +177,7 @@ def erase_customers(profile_ids: Sequence[str]) -> BulkResult:
             if rows.filter(operation=Operation.DELETE_CUSTOMER, status__in=UNDELIVERED).exists():
                 result.skipped += 1
                 continue
-            rows.filter(status=DeliveryStatus.DEAD).update(
-                status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
-            )
+            supersede(rows.filter(status=DeliveryStatus.DEAD))
             forget_customer(profile_id)
             result.done += 1
             result.queued += 1

@@ -28,6 +28,7 @@ from django_talonone.adapters import InvalidPayload
 from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.outbox.hooks import NothingToSend
 from django_talonone.outbox.payload import encode_payload, referenced_cart
+from django_talonone.outbox.store import supersede
 from django_talonone.registry import cart_adapter_for
 
 from .sessions import cart_session, open_session
@@ -43,7 +44,7 @@ def supersede_followers(delivery: Delivery) -> int:
     followers = behind.filter(supersedable=True, status=DeliveryStatus.PENDING)
     if barrier is not None:
         followers = followers.filter(id__lt=barrier)
-    return int(followers.update(status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()))
+    return supersede(followers)
 
 
 def prepare(delivery: Delivery) -> None:

@@ -31,6 +31,7 @@ from django_talonone.models import (
 from django_talonone.outbox.hooks import NothingToSend
 from django_talonone.outbox.lanes import cart_lane, session_lane
 from django_talonone.outbox.payload import encode_payload, order_reference, referenced_order
+from django_talonone.outbox.store import supersede
 from django_talonone.registry import cart_adapter_for, order_adapter_for
 
 from . import dispatch, returns_guard
@@ -48,9 +49,7 @@ _CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
 
 def _retire_snapshots(lane: str) -> None:
     """Drop the cart's pending snapshots: the close about to be queued covers them."""
-    Delivery.objects.filter(lane=lane, supersedable=True, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SUPERSEDED, updated_at=timezone.now()
-    )
+    supersede(Delivery.objects.filter(lane=lane, supersedable=True, status=DeliveryStatus.PENDING))
 
 
 def codes_from_cart(body: dict[str, Any], cart: models.Model) -> None:

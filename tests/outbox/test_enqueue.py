@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 
 from django_talonone.emulator import Emulator
 from django_talonone.models import Delivery, DeliveryStatus, Operation, SessionState
-from django_talonone.outbox import deliver_lane, enqueue, session_lane
+from django_talonone.outbox import deliver_lane, enqueue, session_lane, supersede
 
 from .conftest import item, new_session, operations, session_body
 
@@ -151,3 +151,26 @@ def test_the_stored_payload_holds_no_secret() -> None:
     row = _update("cart-1")
     assert "test-api-key" not in str(row.payload)
     assert set(row.payload) == {"args", "body", "query"}
+
+
+def test_superseding_retires_only_waiting_and_dead_rows() -> None:
+    """The one writer of ``superseded`` never rewrites a row being sent or one finished."""
+    states = [
+        DeliveryStatus.PENDING,
+        DeliveryStatus.IN_FLIGHT,
+        DeliveryStatus.DONE,
+        DeliveryStatus.DEAD,
+        DeliveryStatus.DISCARDED,
+    ]
+    rows = [_update(f"cart-{n}") for n, _ in enumerate(states)]
+    for row, state in zip(rows, states, strict=True):
+        Delivery.objects.filter(pk=row.pk).update(status=state)
+    assert supersede(Delivery.objects.all()) == 2
+    after = dict(Delivery.objects.values_list("pk", "status"))
+    assert [after[row.pk] for row in rows] == [
+        DeliveryStatus.SUPERSEDED,
+        DeliveryStatus.IN_FLIGHT,
+        DeliveryStatus.DONE,
+        DeliveryStatus.SUPERSEDED,
+        DeliveryStatus.DISCARDED,
+    ]
