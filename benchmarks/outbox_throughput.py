@@ -9,7 +9,10 @@ WAL mode, or ``test_<name>`` on PostgreSQL) and a fresh emulator, and has two pa
    way ``talonone_deliver --loop`` does (due lanes, one ``deliver_lane`` each) until none
    is left (``4p`` in ``--workers``: four forked processes instead of threads).
    Reported: rows/s, and the time per delivery (claim, HTTP call, settle), read from
-   consecutive ``delivered_at`` stamps of each lane.
+   consecutive ``delivered_at`` stamps of each lane. Next to it, the floor: a bare
+   ``requests`` loop sending the same calls (the same bytes, each lane's calls in order on
+   one worker) to the same emulator at the same concurrency, and the ratio
+   outbox / bare (goal: >= 0.8 with one worker, >= 0.7 with four).
 2. Latency: a shop thread enqueues rows through ``outbox.enqueue`` (the shop's code path)
    at ``--load`` times the measured throughput for ``--seconds`` seconds while the workers
    poll every ``POLL`` seconds; reported is each row's wait from commit to delivered
@@ -92,6 +95,7 @@ from django.db import connection, connections  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from django_talonone.client.encoding import dumps  # noqa: E402
 from django_talonone.models import Delivery, DeliveryStatus, Operation  # noqa: E402
 from django_talonone.outbox import (  # noqa: E402
     deliver_lane,
@@ -230,6 +234,41 @@ def throughput(count: str, rows: int, lanes: int) -> tuple[float, list[float]]:
     return elapsed, per_delivery_times()
 
 
+def _send_bare(url: str, calls: list[tuple[str, bytes]]) -> None:
+    with requests.Session() as http:
+        headers = {"Authorization": f"ApiKey-v1 {API_KEY}", "Content-Type": "application/json"}
+        for session_id, data in calls:
+            reply = http.put(
+                f"{url}/v2/customer_sessions/{session_id}", data=data, headers=headers, timeout=30
+            )
+            reply.raise_for_status()
+
+
+def bare(count: str, rows: int, lanes: int, url: str) -> float:
+    """Seconds a bare ``requests`` loop takes to send the rows' calls at the same concurrency.
+
+    Lane ``n`` goes to worker ``n % workers``, so each session's calls stay in order on
+    one connection, as the outbox sends them; bodies are the client's own bytes.
+    """
+    size = int(count.rstrip("p"))
+    shares: list[list[tuple[str, bytes]]] = [[] for _ in range(size)]
+    for number in range(rows):
+        session_id = f"bench-{number % lanes}"
+        shares[(number % lanes) % size].append((session_id, dumps(body(number))))
+    runners: list[Any]
+    if count.endswith("p"):
+        fork = multiprocessing.get_context("fork")
+        runners = [fork.Process(target=_send_bare, args=(url, share)) for share in shares]
+    else:
+        runners = [threading.Thread(target=_send_bare, args=(url, share)) for share in shares]
+    started = time.perf_counter()
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    return time.perf_counter() - started
+
+
 def latency(count: str, rate: float, seconds: float, lanes: int) -> list[float]:
     """Enqueue at ``rate`` rows/s for ``seconds`` while ``count`` workers poll."""
     Delivery.objects.all().delete()
@@ -293,8 +332,15 @@ def report(options: argparse.Namespace, counts: list[str], url: str) -> None:
     print(f"at {options.load:g}x the throughput, workers poll every {POLL * 1000:g} ms")
     for count in counts:
         requests.post(f"{url}/_emulator/reset", timeout=5)
+        floor = options.rows / bare(count, options.rows, options.lanes, url)
+        requests.post(f"{url}/_emulator/reset", timeout=5)
         elapsed, gaps = throughput(count, options.rows, options.lanes)
         rate = options.rows / elapsed
+        goal = 0.8 if count == "1" else 0.7
+        print(
+            f"workers={count}: outbox {rate:.0f} rows/s, bare requests {floor:.0f} rows/s: "
+            f"ratio {rate / floor:.2f} (goal >= {goal:g})"
+        )
         waits = latency(count, rate * options.load, options.seconds, options.lanes)
         print(
             f"workers={count}: {rate:7.0f} rows/s; per delivery p50 "
