@@ -16,12 +16,13 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client, override_settings
 
 from django_talonone import signals
 from django_talonone.models import Notification, NotificationState
 from django_talonone.services.notifications import receive_notification
+from tests.integration.locks import waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,16 +44,6 @@ SETTINGS = {
     "NOTIFICATION_SECRETS": [SECRET],
     "NOTIFICATION_PROCESSING": "inline",
 }
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        (count,) = cursor.fetchone()
-    return bool(count)
 
 
 def test_the_same_x_uuid_arriving_twice_at_once_is_processed_once() -> None:
@@ -95,9 +86,9 @@ def test_the_same_x_uuid_arriving_twice_at_once_is_processed_once() -> None:
             for thread in threads:
                 thread.start()
             deadline = time.monotonic() + WAIT
-            while not _waiting_on_a_lock() and time.monotonic() < deadline:
+            while not waiting_on_a_lock() and time.monotonic() < deadline:
                 time.sleep(0.02)
-            assert _waiting_on_a_lock(), "the second delivery never waited on the first's row"
+            assert waiting_on_a_lock(), "the second delivery never waited on the first's row"
             release.set()
             for thread in threads:
                 thread.join(WAIT)

@@ -22,6 +22,7 @@ from django_talonone.conf import DELIVERY_EVENTS
 from django_talonone.models import SessionReturn
 from django_talonone.services import refund_order_lines
 from django_talonone.testing import talonone_harness
+from tests.integration.locks import waiting_on_a_lock
 from tests.shop.models import Cart, CartLine, Order, OrderLine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,16 +41,6 @@ def _placed_order() -> Order:
             order=order, sku="SHIRT", name="Shirt", price=Decimal(20), quantity=2
         )
     return order
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        (count,) = cursor.fetchone()
-    return bool(count)
 
 
 def test_concurrent_refunds_of_one_line_cannot_both_pass() -> None:
@@ -87,7 +78,7 @@ def test_concurrent_refunds_of_one_line_cannot_both_pass() -> None:
             thread.start()
         assert first_holds_lock.wait(WAIT)
         deadline = time.monotonic() + 5
-        while not _waiting_on_a_lock() and time.monotonic() < deadline:
+        while not waiting_on_a_lock() and time.monotonic() < deadline:
             time.sleep(0.05)
         release.set()
         for thread in threads:
