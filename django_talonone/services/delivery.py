@@ -88,14 +88,37 @@ def record_session_reply(
     state = echoed.get("state") if isinstance(echoed, Mapping) else None
     state = state or sent_state
     fields = ["evaluated_at", "evaluation_failed", "last_evaluation", "updated_at"]
-    if state in SessionState.values:
-        _move_forward(session, SessionState(state))
     effects = reply.get("effects")
     if isinstance(effects, list):
         session.last_effects = json_safe(effects)
         fields.append("last_effects")
-    session.evaluated_at = timezone.now()
+    session.evaluated_at = session.updated_at = timezone.now()
     session.evaluation_failed = False
+    target = SessionState(state) if state in SessionState.values else None
+    moving = target is not None and _moves_forward(session.state, target)
+    if moving:
+        session.state = str(target)
+    evaluation = _mirror_evaluation(session, effects, sent, sent_state, state, fields)
+    # The reply's fields and its state in one conditional UPDATE (the outbox's hot path):
+    # the state only ever moves forward, so a close written meanwhile is never reopened.
+    if not moving or not _save_moving_to(session, SessionState(session.state), fields):
+        if moving:
+            session.refresh_from_db(fields=["state"])
+            evaluation = _mirror_evaluation(session, effects, sent, sent_state, state, fields)
+        session.save(update_fields=fields)
+    record_step(session, evaluation, sent_state=sent_state, session_return=session_return)
+    return evaluation
+
+
+def _mirror_evaluation(
+    session: CustomerSession,
+    effects: Any,
+    sent: Mapping[str, Any] | None,
+    sent_state: str | None,
+    state: str | None,
+    fields: list[str],
+) -> Evaluation:
+    """Summarise the reply for ``session`` as it stands, and note the close's charge check."""
     evaluation = summarise(
         effects if isinstance(effects, list) else [],
         session_id=session.session_id,
@@ -105,9 +128,9 @@ def record_session_reply(
     )
     session.last_evaluation = evaluation.to_dict()
     if sent_state == SessionState.CLOSED and state == SessionState.CLOSED:  # the close's reply
-        fields += check_charge(session, evaluation.discount_total)
-    session.save(update_fields=fields)
-    record_step(session, evaluation, sent_state=sent_state, session_return=session_return)
+        fields += [
+            name for name in check_charge(session, evaluation.discount_total) if name not in fields
+        ]
     return evaluation
 
 
@@ -120,18 +143,23 @@ _PROGRESS = (
 )
 
 
-def _move_forward(session: CustomerSession, state: SessionState) -> None:
-    """Set the mirrored state, never backwards: a reply to a snapshot that was in flight
-    while the shop closed the session says "open", and must not reopen it here.
+def _moves_forward(current: str, state: SessionState) -> bool:
+    """Whether ``state`` is at or after ``current`` in Talon.One's order of states."""
+    return current in _PROGRESS and _PROGRESS.index(state) >= _PROGRESS.index(SessionState(current))
 
-    One conditional UPDATE, so a close written concurrently cannot be overwritten either.
+
+def _save_moving_to(session: CustomerSession, state: SessionState, fields: list[str]) -> bool:
+    """Write ``fields`` and ``state``, but only while the stored state is not past ``state``.
+
+    A reply to a snapshot that was in flight while the shop closed the session says
+    "open", and must not reopen it here. False when the stored state was already past.
     """
     behind = _PROGRESS[: _PROGRESS.index(state) + 1]
-    moved = CustomerSession.objects.filter(pk=session.pk, state__in=behind).update(state=state)
-    if moved:
-        session.state = state
-    else:
-        session.refresh_from_db(fields=["state"])
+    values = {name: getattr(session, name) for name in fields}
+    moved = CustomerSession.objects.filter(pk=session.pk, state__in=behind).update(
+        state=state, **values
+    )
+    return bool(moved)
 
 
 def record_return_reply(session_return: SessionReturn, reply: Any) -> None:
