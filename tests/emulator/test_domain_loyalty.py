@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,3 +271,13 @@ def test_an_anonymous_session_earns_nothing_and_says_why() -> None:
     assert of_type(reply, "addLoyaltyPoints") == []
     [failure] = reply["ruleFailureReasons"]
     assert failure["details"] == "addLoyaltyPoints needs a customer profile in the session"
+
+
+def test_the_documented_campaigns_files_load() -> None:
+    """Every JSON example of docs/emulator-campaigns.md is a valid campaigns file."""
+    page = Path(__file__).resolve().parents[2] / "docs" / "emulator-campaigns.md"
+    examples = re.findall(r"```json\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert len(examples) == 2
+    for example in examples:
+        validated = validate_config(json.loads(example))
+        assert validated["campaigns"]
