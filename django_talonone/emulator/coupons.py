@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .achievements import profile_achievements
 from .errors import not_found
+from .giveaways import profile_giveaways
+from .loyalty import loyalty_view
 from .profiles import ensure_profile, find_profile, visible_profile
 from .routing import Request, Response
 from .shapes import (
@@ -99,7 +102,9 @@ def get_customer_inventory(state: EmulatorState, request: Request) -> Response:
             if referral["advocateProfileIntegrationId"] == integration_id
         ]
     if "loyalty" in flags:
-        inventory["loyalty"] = {"programs": {}}
+        inventory["loyalty"] = loyalty_view(state, integration_id)
     if "giveaways" in flags:
-        inventory["giveaways"] = []
+        inventory["giveaways"] = profile_giveaways(state, integration_id)
+    if "achievements" in flags:
+        inventory["achievements"] = profile_achievements(state, integration_id)
     return Response(200, inventory)

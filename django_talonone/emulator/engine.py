@@ -7,7 +7,8 @@ holds contributes its effects. Discounts are capped so they never exceed what is
 of the thing they discount (a line, a unit, the items, the session total); a capped
 discount carries its uncapped amount as ``desiredValue``.
 
-The engine never changes state: closing, redeeming and counting are the session
+Reward effects (points, giveaways, achievements) come from :mod:`.rewards`. The engine
+never changes state: closing, redeeming and counting are the session
 module's job, using the :class:`Evaluation` this returns.
 """
 
@@ -19,6 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from .money import ZERO, cents, line_total, to_decimal
+from .rewards import Rewards
+from .rewards_config import REWARD_EFFECT_TYPES
 from .state import EmulatorState
 from .validity import coupon_rejection, referral_rejection
 
@@ -192,6 +195,8 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
     subtotal = sum((line_total(item) for item in items), ZERO)
     budget = _Budget(items, subtotal, costs, bool(state.application["flattenCartItems"]))
     result = Evaluation()
+    session_key = f"{session.get('integrationId', '')}/{session.get('updateCount', 0)}"
+    rewards = Rewards(state, profile_id, session_key, session.get("attributes") or {})
 
     pending_rejections: list[dict[str, Any]] = []
     valid_coupon: dict[int, tuple[str, int]] = {}
@@ -249,9 +254,20 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
                     failure.update(couponID=coupon[1], couponValue=coupon[0])
                 result.failures.append(failure)
                 continue
+            blocked = _reward_failure(rule, rewards)
+            if blocked is not None:
+                failure = _failure(campaign, index, None, blocked[1])
+                failure["effectIndex"] = blocked[0]
+                if coupon is not None:
+                    failure.update(couponID=coupon[1], couponValue=coupon[0])
+                result.failures.append(failure)
+                continue
             produced: list[tuple[str, dict[str, Any]]] = []
             for spec in rule["effects"]:
-                produced.extend(_rule_effects(spec, items, budget, subtotal, costs))
+                if spec["type"] in REWARD_EFFECT_TYPES:
+                    produced += rewards.effects(spec, rule["name"], items, budget.flatten, budget)
+                else:
+                    produced.extend(_rule_effects(spec, items, budget, subtotal, costs))
             fired.append((index, rule["name"], produced))
         coupon_id = coupon[1] if coupon is not None else None
         if kind == "coupon" and coupon is not None:
@@ -285,8 +301,19 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
                 )
         if fired:
             result.triggered_campaigns.append(campaign["id"])
+    result.effects.extend(rewards.tier_changes(result.effects))
     result.effects.extend(pending_rejections)
     return result
+
+
+def _reward_failure(rule: Mapping[str, Any], rewards: Rewards) -> tuple[int, str] | None:
+    """``(effectIndex, details)`` of the rule's first reward that cannot apply."""
+    for position, spec in enumerate(rule["effects"]):
+        if spec["type"] in REWARD_EFFECT_TYPES:
+            details = rewards.failure(spec)
+            if details is not None:
+                return position, details
+    return None
 
 
 def _first_rule(campaign: Mapping[str, Any] | None) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import field_error
 from .ledger import session_total
+from .loyalty import loyalty_view
 from .profiles import ensure_profile
 from .routing import Request, Response
 from .sessions import create_session_record
@@ -101,5 +102,5 @@ def track_event_v2(state: EmulatorState, request: Request) -> Response:
         if key in wanted:
             reply[key] = []
     if "loyalty" in wanted:
-        reply["loyalty"] = {"programs": {}}
+        reply["loyalty"] = loyalty_view(work, body.get("profileId") or "")
     return Response(200, reply)

@@ -14,13 +14,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from .effects import derived_effect
 from .engine import Evaluation
 from .money import ZERO, line_total, to_decimal
 from .profiles import ensure_profile
+from .settlement import CANCELLED_REWARDS, rollback_cancel
 from .state import EmulatorState
 from .validity import campaign_usage, coupon_usage
 
 DISCOUNT_EFFECTS = ("setDiscount", "setDiscountPerItem")
+#: Effects a return can roll back in part: their ``value`` shrinks by what was rolled back.
+REDUCIBLE_EFFECTS = (*DISCOUNT_EFFECTS, "addLoyaltyPoints")
 ACCEPT_ROLLBACKS = {"acceptCoupon": "rollbackCoupon", "acceptReferral": "rollbackReferral"}
 
 
@@ -35,15 +39,12 @@ def current_effects(session: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Effects still in force: rolled-back discounts and redemptions are left out."""
     effects: list[dict[str, Any]] = session["effects"]
     if session["state"] == "cancelled":
-        return [
-            e
-            for e in effects
-            if e["effectType"] not in DISCOUNT_EFFECTS and e["effectType"] not in ACCEPT_ROLLBACKS
-        ]
+        gone = (*DISCOUNT_EFFECTS, *ACCEPT_ROLLBACKS, *CANCELLED_REWARDS)
+        return [e for e in effects if e["effectType"] not in gone]
     valid = []
     for index, effect in enumerate(effects):
         rolled = to_decimal(session["rolledBack"].get(str(index)))
-        if effect["effectType"] in DISCOUNT_EFFECTS and rolled:
+        if effect["effectType"] in REDUCIBLE_EFFECTS and rolled:
             remaining = to_decimal(effect["props"]["value"]) - rolled
             if remaining <= 0:
                 continue
@@ -63,14 +64,7 @@ def rollback_discount(effect: Mapping[str, Any], value: Decimal) -> dict[str, An
         rollback["scope"] = "price"
     else:
         rollback["scope"] = props.get("scope", "sessionTotal")
-    return _derived(effect, "rollbackDiscount", rollback)
-
-
-def _derived(effect: Mapping[str, Any], effect_type: str, props: dict[str, Any]) -> dict[str, Any]:
-    derived = {key: value for key, value in effect.items() if key not in ("effectType", "props")}
-    derived["effectType"] = effect_type
-    derived["props"] = props
-    return derived
+    return derived_effect(effect, "rollbackDiscount", rollback)
 
 
 def _bump(counts: dict[str, int], key: str, delta: int) -> None:
@@ -131,6 +125,7 @@ def uncount_sales(state: EmulatorState, session: dict[str, Any], amount: Decimal
 
 def rollback_all(state: EmulatorState, session: dict[str, Any]) -> list[dict[str, Any]]:
     """Cancel a closed or partially returned session; returns the rollback effects."""
+    rewards = rollback_cancel(state, session)
     rollbacks = []
     # Callers may already have moved the session to ``cancelled``; roll back what was live.
     for effect in current_effects({**session, "state": "closed"}):
@@ -139,7 +134,7 @@ def rollback_all(state: EmulatorState, session: dict[str, Any]) -> list[dict[str
             rollbacks.append(rollback_discount(effect, to_decimal(effect["props"]["value"])))
         elif effect_type in ACCEPT_ROLLBACKS:
             props = {"value": effect["props"]["value"]}
-            rollbacks.append(_derived(effect, ACCEPT_ROLLBACKS[effect_type], props))
+            rollbacks.append(derived_effect(effect, ACCEPT_ROLLBACKS[effect_type], props))
     for index, effect in enumerate(session["effects"]):
         if effect["effectType"] in DISCOUNT_EFFECTS:
             session["rolledBack"][str(index)] = to_decimal(effect["props"]["value"])
@@ -150,4 +145,4 @@ def rollback_all(state: EmulatorState, session: dict[str, Any]) -> list[dict[str
         profile = ensure_profile(state, session["profileId"])
         profile["closedSessions"] = max(0, profile["closedSessions"] - 1)
     uncount_sales(state, session, to_decimal(session["countedSales"]))
-    return rollbacks
+    return rollbacks + rewards

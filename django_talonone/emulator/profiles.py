@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import field_error, not_found
+from .loyalty import loyalty_view
 from .money import ZERO
 from .routing import Request, Response
 from .shapes import event_view, profile_view
@@ -127,14 +128,11 @@ def update_customer_profile_v2(state: EmulatorState, request: Request) -> Respon
                 attributes=body.get("attributes") or {},
                 effects=[],
             )
-        for key, empty in (
-            ("triggeredCampaigns", []),
-            ("ruleFailureReasons", []),
-            ("awardedGiveaways", []),
-            ("loyalty", {"programs": {}}),
-        ):
+        for key in ("triggeredCampaigns", "ruleFailureReasons", "awardedGiveaways"):
             if key in wanted:
-                reply[key] = empty
+                reply[key] = []
+        if "loyalty" in wanted:
+            reply["loyalty"] = loyalty_view(work, integration_id)
     return Response(200, reply)
 
 

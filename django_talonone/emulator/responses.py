@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .giveaways import awarded_in
+from .loyalty import loyalty_view
 from .shapes import (
     campaign_view,
     coupon_view,
@@ -52,7 +54,9 @@ def integration_state(
         if referral:  # a session without a referral code has none: left out
             reply["referral"] = inventory_referral_view(referral)
     if "loyalty" in wanted:
-        reply["loyalty"] = {"programs": {}}
+        # an open session's points and spending are not in the ledger yet: tentative only
+        is_open = session["state"] == "open"
+        reply["loyalty"] = loyalty_view(state, profile_id, effects if is_open else ())
     if "event" in wanted:
         reply["event"] = event_view(
             state,
@@ -63,7 +67,7 @@ def integration_state(
             effects=effects,
         )
     if "awardedGiveaways" in wanted:
-        reply["awardedGiveaways"] = []
+        reply["awardedGiveaways"] = awarded_in(state, effects)
     if "ruleFailureReasons" in wanted:
         reply["ruleFailureReasons"] = list(failures or [])
     if "previousReturns" in wanted:

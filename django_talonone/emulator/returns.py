@@ -8,7 +8,10 @@ Rollback rule (Talon.One does not publish one, so the emulator's is fixed here):
   value of the items: returning items worth ``R`` of a cart worth ``S`` rolls back
   ``discount * R / S`` rounded half-up to cents, and the return that empties the cart
   rolls back whatever is left, so the rollbacks always add up to the discount.
-Coupon and referral redemptions stay in place (a return is not a cancel).
+Loyalty points follow the same rule: points earned per item are rolled back with their
+line (or unit), points earned on the cart (fixed or per cart total) in proportion
+(``rollbackAddedLoyaltyPoints``). Coupon and referral redemptions, spent points,
+giveaways and achievement progress stay in place (a return is not a cancel).
 
 An ``Idempotency-Key`` header makes the call safe to retry (see :mod:`.idempotency`).
 """
@@ -20,10 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import field_error, unknown_session
-from .ledger import DISCOUNT_EFFECTS, rollback_discount, uncount_sales
+from .ledger import REDUCIBLE_EFFECTS, rollback_discount, uncount_sales
 from .money import ZERO, cents, line_total, to_decimal
 from .responses import integration_state
 from .routing import Request, Response
+from .settlement import take_back_points
 from .state import EmulatorState
 
 
@@ -89,7 +93,7 @@ def _units_to_return(
 
 
 def _rollbacks(
-    session: dict[str, Any], wanted: Mapping[int, int], flatten: bool
+    state: EmulatorState, session: dict[str, Any], wanted: Mapping[int, int], flatten: bool
 ) -> list[dict[str, Any]]:
     """Rollback effects for the returned units; updates ``session["rolledBack"]``."""
     items = session["cartItems"]
@@ -103,25 +107,39 @@ def _rollbacks(
     )
     rollbacks = []
     for index, effect in enumerate(session["effects"]):
-        if effect["effectType"] not in DISCOUNT_EFFECTS:
+        if effect["effectType"] not in REDUCIBLE_EFFECTS:
             continue
         value = to_decimal(effect["props"]["value"])
         already = to_decimal(session["rolledBack"].get(str(index)))
         left = value - already
         if left <= 0:
             continue
-        amount = _share(effect, items, wanted, flatten, left, value, returned_value, cart_value)
-        if empties_cart and effect["effectType"] == "setDiscount":
+        where = _item_of(effect)
+        amount = _share(where, items, wanted, flatten, left, value, returned_value, cart_value)
+        if empties_cart and where is None:
             amount = left
         if amount <= 0:
+            continue
+        if effect["effectType"] == "addLoyaltyPoints":
+            rollbacks.append(take_back_points(state, session, index, amount))
             continue
         session["rolledBack"][str(index)] = already + amount
         rollbacks.append(rollback_discount(effect, amount))
     return rollbacks
 
 
+def _item_of(effect: Mapping[str, Any]) -> tuple[int, int | None] | None:
+    """``(position, subPosition)`` of the item an effect belongs to; ``None`` for the cart."""
+    props = effect["props"]
+    if effect["effectType"] == "setDiscountPerItem":
+        return int(props["position"]), props.get("subPosition")
+    if effect["effectType"] == "addLoyaltyPoints" and "cartItemPosition" in props:
+        return int(props["cartItemPosition"]), props.get("cartItemSubPosition")
+    return None
+
+
 def _share(
-    effect: Mapping[str, Any],
+    where: tuple[int, int | None] | None,
     items: list[dict[str, Any]],
     wanted: Mapping[int, int],
     flatten: bool,
@@ -130,18 +148,17 @@ def _share(
     returned_value: Decimal,
     cart_value: Decimal,
 ) -> Decimal:
-    props = effect["props"]
-    if effect["effectType"] == "setDiscount":
+    if where is None:
         if cart_value <= 0:
             return ZERO
         return min(left, cents(value * returned_value / cart_value))
-    position = int(props["position"])
+    position, sub_position = where
     if position not in wanted:
         return ZERO
-    if not flatten or "subPosition" not in props:
+    if not flatten or sub_position is None:
         return left
     first = int(items[position].get("returnedQuantity", 0))
-    return left if first <= int(props["subPosition"]) < first + wanted[position] else ZERO
+    return left if first <= int(sub_position) < first + wanted[position] else ZERO
 
 
 def return_cart_items(state: EmulatorState, request: Request) -> Response:
@@ -162,7 +179,7 @@ def return_cart_items(state: EmulatorState, request: Request) -> Response:
     flatten = bool(work.application["flattenCartItems"])
     entries = request.body["return"]["returnedCartItems"]
     wanted = _units_to_return(session, entries, flatten)
-    effects = _rollbacks(session, wanted, flatten)
+    effects = _rollbacks(work, session, wanted, flatten)
     returned_value = ZERO
     for position, units in wanted.items():
         item = session["cartItems"][position]

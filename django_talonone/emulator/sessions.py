@@ -20,6 +20,7 @@ from .ledger import current_effects, redeem, rollback_all
 from .profiles import ensure_profile
 from .responses import integration_state
 from .routing import Request, Response
+from .settlement import settle_close
 from .shapes import session_view
 from .state import EmulatorState
 
@@ -239,6 +240,7 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         effects = evaluation.effects
         if after == "closed":
             redeem(work, session, evaluation)
+            settle_close(work, session)
     elif before == "open":
         session["effects"] = []
         effects = []

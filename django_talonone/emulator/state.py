@@ -29,6 +29,9 @@ def _empty_data() -> dict[str, Any]:
         "referrals": {},
         "returns": {},
         "idempotency": {},
+        "loyalty": {},
+        "giveaways": {},
+        "achievements": {},
     }
 
 

@@ -1,11 +1,11 @@
 """Sections the emulator does not model yet, answered so nobody mistakes them for "none".
 
-Loyalty (balances, tiers), giveaways, achievements and campaign eligibility are not
-modelled: an empty list or
-``{"programs": {}}`` would read as "this customer has no points", and a shop's tests
-would pass on a wallet that is really just unmodelled. So those sections are left out of
-the reply, and the ``X-Emulator-Unmodelled`` header names each one that was asked for
-(``loyalty, giveaways``). See docs/emulator.md.
+Campaign eligibility is not modelled: an empty list would read as "no campaign is
+eligible", and a shop's tests would pass on an answer that is really just unmodelled. So
+the section is left out of the reply, and the ``X-Emulator-Unmodelled`` header names each
+such section that was asked for. Loyalty, giveaways and achievements are modelled (see
+docs/emulator.md); a key added here later is handled the same way, in replies and in the
+inventory's query flags.
 """
 
 from __future__ import annotations
@@ -20,14 +20,9 @@ __all__ = ["UNMODELLED_HEADER", "mark_unmodelled"]
 
 UNMODELLED_HEADER = "X-Emulator-Unmodelled"
 #: Reply keys (responseContent values and inventory sections) with nothing modelled.
-_UNMODELLED_KEYS = (
-    "loyalty",
-    "awardedGiveaways",
-    "giveaways",
-    "achievements",
-    "campaignEligibility",
-)
-_INVENTORY_FLAGS = ("loyalty", "giveaways", "achievements")
+_UNMODELLED_KEYS = ("campaignEligibility",)
+#: Inventory query flags whose section is not modelled (none today).
+_INVENTORY_FLAGS: tuple[str, ...] = ()
 
 Handler = Callable[[EmulatorState, Request], Response]
 

@@ -44,8 +44,8 @@ def test_inventory_sections_follow_the_flags(client: TalonOneClient) -> None:
     assert full["profile"]["integrationId"] == "mia"
     assert full["coupons"] == []
     assert full["referrals"] == []
-    assert "giveaways" not in full  # not modelled: left out rather than "none"
-    assert "loyalty" not in full
+    assert full["giveaways"] == []  # modelled: this customer has won none
+    assert full["loyalty"] == {"programs": {}}
 
 
 def test_inventory_of_unknown_profile_is_404(client: TalonOneClient) -> None:

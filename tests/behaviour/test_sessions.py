@@ -247,10 +247,7 @@ def test_response_content_adds_the_requested_key(client: TalonOneClient, content
             responseContent=[content],
         ),
     )
-    if content in ("loyalty", "awardedGiveaways"):  # not modelled: left out, never "none"
-        assert content not in state
-    else:
-        assert content in state
+    assert content in state
 
 
 def test_anonymous_session_has_no_profile(client: TalonOneClient) -> None:

@@ -270,10 +270,9 @@ def test_inventory_sections_follow_flags_and_unknown_profile_is_404() -> None:
     reply = call(state, "getCustomerInventory", query=flags, integrationId="mia")
     full = reply.body
     assert (full["coupons"], full["referrals"]) == ([], [])
-    # Not modelled: left out, and named, so no test mistakes them for "none"
-    assert "loyalty" not in full
-    assert "giveaways" not in full
-    assert reply.headers["X-Emulator-Unmodelled"] == "loyalty, giveaways"
+    # Modelled: a profile that joined no program and won nothing has none
+    assert (full["loyalty"], full["giveaways"]) == ({"programs": {}}, [])
+    assert "X-Emulator-Unmodelled" not in reply.headers
     with pytest.raises(ApiError) as caught:
         call(state, "getCustomerInventory", query=flags, integrationId="nobody")
     assert caught.value.status == 404

@@ -300,8 +300,9 @@ def test_response_content_keys_are_added_only_when_asked(state: EmulatorState) -
     bare = put(state, "s1", profileId="p", cartItems=[item("A", "10")])
     assert set(bare) == {"effects", "createdCoupons", "createdReferrals"}
     full = put(state, "s1", content=ALL_CONTENT)
-    assert set(ALL_CONTENT) - {"referral", "loyalty", "awardedGiveaways"} <= set(full)
-    assert "loyalty" not in full  # not modelled: left out (and named in a header)
+    assert set(ALL_CONTENT) - {"referral"} <= set(full)
+    # modelled: a profile that joined no program and won nothing has none of either
+    assert (full["loyalty"], full["awardedGiveaways"]) == ({"programs": {}}, [])
     assert full["event"]["type"] == "talon_session_updated"
     assert "referral" not in full  # no referral code in the session: nothing to show
 

@@ -194,6 +194,101 @@ def _profiles_and_events(x: Exchange) -> None:
     x.call(erase, "DELETE", "/v1/customer_data/nobody", expect=404)
 
 
+REWARDS = {
+    "loyaltyPrograms": [
+        {
+            "id": 7,
+            "name": "points",
+            "expiryDays": 30,
+            "tiers": [{"name": "Silver", "minPoints": 10}],
+        }
+    ],
+    "giveawayPools": [{"id": 4, "name": "Gifts", "codes": ["GIFT-1", "GIFT-2"]}],
+    "campaigns": [
+        {
+            "id": 1,
+            "name": "Rewards",
+            "achievements": [{"id": 9, "name": "FiveOrders", "title": "Five", "target": 5}],
+            "rules": [
+                {
+                    "name": "Rewards for every order",
+                    "effects": [
+                        {"type": "addLoyaltyPoints", "programId": 7, "name": "A", "points": 20},
+                        {
+                            "type": "addLoyaltyPointsPerItem",
+                            "programId": 7,
+                            "name": "B",
+                            "points": 1,
+                        },
+                        {"type": "awardGiveaway", "poolId": 4},
+                        {"type": "increaseAchievementProgress", "achievementId": 9},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": 2,
+            "name": "Spend points",
+            "rules": [
+                {
+                    "name": "Points as a discount",
+                    "effects": [
+                        {
+                            "type": "redeemLoyaltyPoints",
+                            "programId": 7,
+                            "name": "Points",
+                            "attribute": "points",
+                            "pointValue": 0.1,
+                        }
+                    ],
+                }
+            ],
+        },
+    ],
+}
+ALL_SESSION_CONTENT = [*CART["responseContent"], "loyalty", "event", "previousReturns"]
+
+
+def _rewards(x: Exchange) -> None:
+    """Points earned, spent and rolled back, a tier, a giveaway, achievement progress."""
+    x.emulator.state.configure(REWARDS)
+    op = "updateCustomerSessionV2"
+    first = {**CART["customerSession"], "couponCodes": []}
+    body = {"customerSession": first, "responseContent": ALL_SESSION_CONTENT}
+    x.call(op, "PUT", "/v2/customer_sessions/r-1", body, expect=200)
+    closing = {"customerSession": {**first, "state": "closed"}}
+    x.call(op, "PUT", "/v2/customer_sessions/r-1", {**body, **closing}, expect=200)
+    spending = {**first, "attributes": {"points": 15}, "state": "closed"}
+    spent = x.call(
+        op, "PUT", "/v2/customer_sessions/r-2", {**body, "customerSession": spending}, expect=200
+    )
+    kinds = {effect["effectType"] for effect in spent["effects"]}
+    assert {"deductLoyaltyPoints", "awardGiveaway", "increaseAchievementProgress"} <= kinds
+    returns = "returnCartItems"
+    shared = [c for c in ALL_SESSION_CONTENT if c not in ("ruleFailureReasons", "awardedGiveaways")]
+    give_back = {"return": {"returnedCartItems": [{"position": 1}]}, "responseContent": shared}
+    x.call(returns, "POST", "/v2/customer_sessions/r-2/returns", give_back, expect=200)
+    cancelling = {**body, "customerSession": {**spending, "state": "cancelled"}}
+    cancelled = x.call(op, "PUT", "/v2/customer_sessions/r-2", cancelling, expect=200)
+    kinds = {effect["effectType"] for effect in cancelled["effects"]}
+    assert {"rollbackAddedLoyaltyPoints", "rollbackDeductedLoyaltyPoints"} <= kinds
+    profile = {"attributes": {}, "responseContent": ["loyalty", "awardedGiveaways"]}
+    x.call(
+        "updateCustomerProfileV2",
+        "PUT",
+        "/v2/customer_profiles/ann?runRuleEngine=true",
+        profile,
+        expect=200,
+    )
+    query = "?profile=true&coupons=true&loyalty=true&giveaways=true&achievements=true"
+    wallet = x.call(
+        "getCustomerInventory", "GET", f"/v1/customer_profiles/ann/inventory{query}", expect=200
+    )
+    assert wallet["loyalty"]["programs"]["points"]["ledger"]["currentTier"]["name"] == "Silver"
+    assert [g["code"] for g in wallet["giveaways"]] == ["GIFT-1", "GIFT-2"]
+    assert wallet["achievements"][0]["progress"] == 1
+
+
 def _audiences(x: Exchange) -> None:
     create = "createAudienceV2"
     audience = x.call(
@@ -266,7 +361,7 @@ def _coupons_and_referrals(x: Exchange) -> None:
 
 
 @pytest.mark.parametrize(
-    "drive", [_sessions, _profiles_and_events, _audiences, _coupons_and_referrals]
+    "drive", [_sessions, _profiles_and_events, _audiences, _coupons_and_referrals, _rewards]
 )
 def test_every_response_validates(exchange: Exchange, drive: Any) -> None:
     drive(exchange)
@@ -275,7 +370,7 @@ def test_every_response_validates(exchange: Exchange, drive: Any) -> None:
 
 def test_every_operation_and_declared_status_is_exercised() -> None:
     x = Exchange(Emulator(api_key=API_KEY, management_key=MANAGEMENT_KEY))
-    for drive in (_sessions, _profiles_and_events, _audiences, _coupons_and_referrals):
+    for drive in (_sessions, _profiles_and_events, _audiences, _coupons_and_referrals, _rewards):
         drive(x)
     declared = {(op, status) for op, statuses in SCHEMAS.items() for status in statuses}
     assert declared - x.seen == NEVER_SENT

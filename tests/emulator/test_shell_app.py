@@ -275,18 +275,19 @@ def test_unknown_properties_are_ignored_unless_strict() -> None:
 
 
 def test_unmodelled_sections_are_left_out_and_named() -> None:
-    """Loyalty, giveaways and achievements are not modelled: never answered as "none"."""
+    """Campaign eligibility is not modelled: never answered as "none". Loyalty, giveaways
+    and achievements are modelled, so they are answered and no header names them."""
     emulator = Emulator(api_key=API_KEY)
     call(emulator, "PUT", "/v2/customer_profiles/mia", body={"attributes": {}})
     query = "?coupons=true&loyalty=true&giveaways=true&achievements=true"
     reply = call(emulator, "GET", f"/v1/customer_profiles/mia/inventory{query}")
     assert reply.status_code == 200
-    assert set(reply.json()) == {"coupons"}
-    assert reply.headers["X-Emulator-Unmodelled"] == "loyalty, giveaways, achievements"
+    assert set(reply.json()) == {"coupons", "loyalty", "giveaways", "achievements"}
+    assert "X-Emulator-Unmodelled" not in reply.headers
     body = {**CART, "responseContent": ["customerSession", "loyalty", "awardedGiveaways"]}
     session = call(emulator, "PUT", "/v2/customer_sessions/s1", body=body)
-    assert "loyalty" not in session.json()
-    assert session.headers["X-Emulator-Unmodelled"] == "loyalty, awardedGiveaways"
+    assert session.json()["loyalty"] == {"programs": {}}
+    assert "X-Emulator-Unmodelled" not in session.headers
     plain = call(emulator, "PUT", "/v2/customer_sessions/s2", body=CART)
     assert "X-Emulator-Unmodelled" not in plain.headers
     eligibility = {"attributes": {}, "responseContent": ["customerProfile", "campaignEligibility"]}

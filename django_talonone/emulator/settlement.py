@@ -1,0 +1,111 @@
+"""What a session's reward effects do to the state when it closes, is cancelled or returns.
+
+- **Close**: spendings are taken from the ledger first (so a session never spends the
+  points it earns), then earnings recorded; announced giveaways get their code
+  (``willAwardGiveaway`` becomes ``awardGiveaway``) and achievement progress is kept.
+- **Cancel** (a closed or partially returned session): every earning still in force is
+  taken back (``rollbackAddedLoyaltyPoints``), every spending given back
+  (``rollbackDeductedLoyaltyPoints``), progress undone; giveaways stay awarded.
+- **Return**: the points the returned items earned are taken back, by the same rule as
+  the discounts (see :mod:`.returns`); spent points stay spent, as a return is not a
+  cancel.
+
+Each rollback is recorded in ``session["rolledBack"]`` (effect index -> amount) in the
+same step that changes the ledger, and a cancel or return retried with the same request
+is answered without running again, so no rollback is ever applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from . import achievements, giveaways, loyalty
+from .effects import derived_effect, transaction_uuid
+from .money import to_decimal
+from .state import EmulatorState
+
+#: Effects that stop being in force when their session is cancelled.
+CANCELLED_REWARDS = (
+    "addLoyaltyPoints",
+    "deductLoyaltyPoints",
+    "changeLoyaltyTierLevel",
+    "increaseAchievementProgress",
+)
+
+
+def settle_close(state: EmulatorState, session: dict[str, Any]) -> None:
+    """Apply a closing session's reward effects (in place in ``session["effects"]``)."""
+    profile_id: str = session["profileId"]
+    effects: list[dict[str, Any]] = session["effects"]
+    session_id: str = session["integrationId"]
+    for effect in effects:
+        if effect["effectType"] == "deductLoyaltyPoints":
+            loyalty.spend(state, profile_id, effect["props"], session_id)
+    for index, effect in enumerate(effects):
+        kind = effect["effectType"]
+        if kind == "addLoyaltyPoints":
+            loyalty.earn(state, profile_id, effect["props"], session_id)
+        elif kind == "willAwardGiveaway":
+            effects[index] = giveaways.award(state, effect, session)
+        elif kind == "increaseAchievementProgress":
+            achievements.record_progress(state, profile_id, effect)
+
+
+def _rollback_uuid(session: Mapping[str, Any], effect: Mapping[str, Any]) -> str:
+    return transaction_uuid(effect["props"]["transactionUUID"], "rollback", session["updateCount"])
+
+
+def take_back_points(
+    state: EmulatorState, session: dict[str, Any], index: int, points: Decimal
+) -> dict[str, Any]:
+    """Roll back ``points`` of the earning effect at ``index``; the rollback effect."""
+    effect = session["effects"][index]
+    props = effect["props"]
+    loyalty.take_back_earned(
+        state, session["profileId"], int(props["programId"]), props["transactionUUID"], points
+    )
+    session["rolledBack"][str(index)] = to_decimal(session["rolledBack"].get(str(index))) + points
+    rollback: dict[str, Any] = {
+        "programId": props["programId"],
+        "subLedgerId": props["subLedgerId"],
+        "value": points,
+        "recipientIntegrationId": props["recipientIntegrationId"],
+        "transactionUUID": _rollback_uuid(session, effect),
+    }
+    for key in ("cartItemPosition", "cartItemSubPosition"):
+        if key in props:
+            rollback[key] = props[key]
+    return derived_effect(effect, "rollbackAddedLoyaltyPoints", rollback)
+
+
+def rollback_cancel(state: EmulatorState, session: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cancel a closed session's rewards; the rollback effects, each applied once."""
+    rollbacks = []
+    profile_id: str = session["profileId"]
+    rolled: dict[str, Any] = session["rolledBack"]
+    for index, effect in enumerate(session["effects"]):
+        kind, props, key = effect["effectType"], effect["props"], str(index)
+        if kind == "addLoyaltyPoints":
+            left = to_decimal(props["value"]) - to_decimal(rolled.get(key))
+            if left > 0:
+                rollbacks.append(take_back_points(state, session, index, left))
+        elif kind == "deductLoyaltyPoints" and key not in rolled:
+            program_id = int(props["programId"])
+            loyalty.give_back_spent(state, profile_id, program_id, props["transactionUUID"])
+            rolled[key] = to_decimal(props["value"])
+            rollback = {
+                "programId": program_id,
+                "subLedgerId": props["subLedgerId"],
+                "value": props["value"],
+                "recipientIntegrationId": profile_id,
+                "transactionUUID": _rollback_uuid(session, effect),
+            }
+            rollbacks.append(derived_effect(effect, "rollbackDeductedLoyaltyPoints", rollback))
+        elif kind == "increaseAchievementProgress" and key not in rolled:
+            rolled[key] = to_decimal(props["delta"])
+            undone = achievements.roll_back(state, profile_id, effect)
+            if undone is not None:
+                rollbacks.append(undone)
+    return rollbacks
