@@ -140,3 +140,11 @@ def test_a_cancel_takes_progress_back_once_but_not_from_a_completed_achievement(
     kept = put(state, "s4", state="cancelled")
     assert of_type(kept, "rollbackIncreasedAchievementProgress") == []
     assert inventory(state)["achievements"][0]["progress"] == Decimal(3)
+
+
+def test_progress_on_an_achievement_a_new_config_dropped_is_kept_but_not_shown() -> None:
+    state = _achievement_world()
+    put(state, "s1", cartItems=CART, state="closed")
+    state.configure({**state.config, "campaigns": []})
+    assert inventory(state)["achievements"] == []
+    assert state.data["achievements"]["ann"]["9"]["progress"] == 1
