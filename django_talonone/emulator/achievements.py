@@ -20,13 +20,23 @@ from .money import ZERO, to_decimal
 from .state import EmulatorState
 
 
-def definition(state: EmulatorState, achievement_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(campaign, achievement)`` for a configured id (checked when the config loaded)."""
+def find_definition(
+    state: EmulatorState, achievement_id: int
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(campaign, achievement)`` for an id, ``None`` once a new config dropped it."""
     for campaign in state.campaigns:
         for achievement in campaign["achievements"]:
             if achievement["id"] == achievement_id:
                 return campaign, achievement
-    raise KeyError(achievement_id)
+    return None
+
+
+def definition(state: EmulatorState, achievement_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(campaign, achievement)`` for an id the rules name (checked when the config loaded)."""
+    found = find_definition(state, achievement_id)
+    if found is None:
+        raise KeyError(achievement_id)
+    return found
 
 
 def progress(state: EmulatorState, profile_id: str, achievement_id: int) -> Decimal:
@@ -79,10 +89,16 @@ def roll_back(
 
 
 def profile_achievements(state: EmulatorState, profile_id: str) -> list[dict[str, Any]]:
-    """Inventory ``achievements``: progress plus definition for each one started."""
+    """Inventory ``achievements``: progress plus definition for each one started.
+
+    Progress on an achievement the campaigns file no longer has is kept but not shown.
+    """
     views = []
     for key, record in state.data["achievements"].get(profile_id, {}).items():
-        campaign, spec = definition(state, int(key))
+        found = find_definition(state, int(key))
+        if found is None:
+            continue
+        campaign, spec = found
         view: dict[str, Any] = {
             "achievementId": spec["id"],
             "name": spec["name"],

@@ -42,7 +42,9 @@ def codes_left(state: EmulatorState, pool_id: int) -> int:
     return sum(1 for code in pool(state, pool_id)["codes"] if code not in awarded)
 
 
-def award(state: EmulatorState, effect: Mapping[str, Any], session: Mapping[str, Any]) -> Any:
+def award(
+    state: EmulatorState, effect: Mapping[str, Any], session: Mapping[str, Any]
+) -> dict[str, Any]:
     """Close: give the announced giveaway's next free code; the ``awardGiveaway`` effect."""
     props = effect["props"]
     spec = pool(state, int(props["poolId"]))

@@ -5,7 +5,8 @@ budgets, the profile's ``closedSessions`` and ``totalSales``) in ``session["rede
 so that a later cancel undoes exactly that, even if the campaigns changed meanwhile.
 Partial rollbacks from returns are tracked per effect in ``session["rolledBack"]``
 (effect index -> amount already rolled back); :func:`current_effects` derives the
-effects that are still in force from it.
+effects that are still in force from it. What reward effects (points, giveaways,
+achievement progress) do at close and cancel lives in :mod:`.settlement`.
 """
 
 from __future__ import annotations

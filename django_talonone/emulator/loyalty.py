@@ -48,12 +48,18 @@ def program(state: EmulatorState, program_id: int) -> dict[str, Any]:
 def ledger(
     state: EmulatorState, profile_id: str, program_id: int, *, create: bool = False
 ) -> dict[str, Any] | None:
-    """The profile's ledger in a program; ``create`` joins the profile to the program."""
-    ledgers: dict[str, dict[str, Any]] = state.data["loyalty"].setdefault(profile_id, {})
-    found = ledgers.get(str(program_id))
-    if found is None and create:
-        found = {"joinDate": state.now_text(), "earned": [], "spent": []}
-        ledgers[str(program_id)] = found
+    """The profile's ledger in a program; ``create`` joins the profile to the program.
+
+    Without ``create`` nothing is written, so the engine's reads leave the state as it was.
+    """
+    every: dict[str, dict[str, Any]] = state.data["loyalty"]
+    if create:
+        ledgers = every.setdefault(profile_id, {})
+        joined: dict[str, Any] = ledgers.setdefault(
+            str(program_id), {"joinDate": state.now_text(), "earned": [], "spent": []}
+        )
+        return joined
+    found: dict[str, Any] | None = every.get(profile_id, {}).get(str(program_id))
     return found
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from django_talonone.emulator.persistence import load_state, save_state
 
 from .rewards_world import campaign, inventory, item, of_type, put, world
 
@@ -140,3 +143,38 @@ def test_a_cancel_takes_progress_back_once_but_not_from_a_completed_achievement(
     kept = put(state, "s4", state="cancelled")
     assert of_type(kept, "rollbackIncreasedAchievementProgress") == []
     assert inventory(state)["achievements"][0]["progress"] == Decimal(3)
+
+
+def test_progress_on_an_achievement_a_new_config_dropped_is_kept_but_not_shown() -> None:
+    state = _achievement_world()
+    put(state, "s1", cartItems=CART, state="closed")
+    state.configure({**state.config, "campaigns": []})
+    assert inventory(state)["achievements"] == []
+    assert state.data["achievements"]["ann"]["9"]["progress"] == 1
+
+
+def test_ledgers_giveaways_and_progress_survive_a_restart(tmp_path: Path) -> None:
+    """The state file keeps every reward exactly (decimals included)."""
+    spend = {
+        "type": "redeemLoyaltyPoints",
+        "programId": 7,
+        "name": "Points",
+        "attribute": "pointsToRedeem",
+        "pointValue": Decimal("0.1"),
+    }
+    earn = {"type": "addLoyaltyPoints", "programId": 7, "name": "A", "perCartTotal": "0.33"}
+    rewards = campaign(1, earn, AWARD, PROGRESS, achievements=[COFFEE])
+    state, clock = world(rewards, campaign(2, spend), giveawayPools=[POOL])
+    put(state, "s1", cartItems=CART, state="closed")
+    clock.move(days=14)
+    put(state, "s2", cartItems=CART, attributes={"pointsToRedeem": "2.5"}, state="closed")
+    before = inventory(state)
+    path = tmp_path / "state.json"
+    save_state(state, path)
+    restored = load_state(path, clock=clock)
+    assert restored is not None
+    assert inventory(restored) == before
+    assert before["loyalty"]["programs"]["points"]["ledger"]["currentBalance"] == Decimal("5.75")
+    clock.move(days=14)
+    points = inventory(restored)["loyalty"]["programs"]["points"]["ledger"]
+    assert (points["currentBalance"], points["pendingBalance"]) == (Decimal("14.00"), 0)

@@ -281,3 +281,9 @@ def test_the_documented_campaigns_files_load() -> None:
     for example in examples:
         validated = validate_config(json.loads(example))
         assert validated["campaigns"]
+
+
+def test_evaluating_an_open_session_writes_no_ledger() -> None:
+    state, _ = world(campaign(1, FIXED), campaign(2, SPEND))
+    put(state, "s1", cartItems=CART, attributes={"pointsToRedeem": 5})
+    assert state.data["loyalty"] == {}

@@ -145,6 +145,19 @@ def test_every_reward_reply_and_effect_parses_with_the_official_sdk(world: Any) 
     assert (ledger.current_balance, ledger.pending_balance) == (124, 0)
     assert (ledger.current_tier.name, ledger.points_to_next_tier) == ("Silver", 176)
     assert [g.code for g in inventory.giveaways] == ["GIFT-0001", "GIFT-0002"]
+    profile = api.update_customer_profile_v2(
+        "ann",
+        models.CustomerProfileIntegrationRequestV2(attributes={}, response_content=["loyalty"]),
+        run_rule_engine=True,
+    )
+    assert profile.loyalty.programs["points"].ledger.current_balance == 124
+    event = api.track_event_v2(
+        models.IntegrationEventV2Request(
+            profile_id="ann", type="viewed_points", response_content=["loyalty"]
+        ),
+        silent="no",
+    )
+    assert event.loyalty.programs["points"].ledger.current_balance == 124
     [achievement] = inventory.achievements
     assert (achievement.name, achievement.status, achievement.progress) == (
         "ThreeOrders",

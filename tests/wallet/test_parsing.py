@@ -1,7 +1,8 @@
 """Reading inventory replies: every section, exact money, and clear errors for bad shapes.
 
-Talon.One's real replies carry sections the emulator leaves empty (loyalty, giveaways,
-coupon budgets); these tests feed the parser such replies directly.
+Talon.One's real replies carry fields the emulator does not produce (coupon budgets,
+giveaway dates, every shape a parser must refuse); these tests feed the parser such
+replies directly.
 """
 
 from __future__ import annotations
