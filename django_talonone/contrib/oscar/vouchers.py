@@ -5,8 +5,13 @@ POST of oscar's own voucher form (``basket:vouchers-add``) first: the code becom
 Talon.One coupon of the basket (no local ``Voucher``), the basket is evaluated, and
 Talon.One's verdict is shown on oscar's basket page as a message, in plain words. A
 rejected code is taken off the basket again. With ``VOUCHERS = "both"``, a code that is an
-oscar ``Voucher`` is left to oscar's view. Posting ``remove_code`` to the same URL
-removes a Talon.One code.
+oscar ``Voucher`` is left to oscar's view.
+
+Removing: oscar's basket page draws each discounting Talon.One code as a voucher line
+with oscar's own Remove form (see :mod:`.codes`), which posts to ``basket:vouchers-remove``
+with the code's ``BasketCoupon`` id; the middleware takes that POST when the id is not
+one of the basket's oscar vouchers. Posting ``remove_code`` to ``basket:vouchers-add``
+removes a code too (a form of the shop's own, or a code that gives no discount).
 """
 
 from __future__ import annotations
@@ -17,17 +22,22 @@ from typing import Any
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from oscar.core.loading import get_class, get_model
 from oscar.core.utils import redirect_to_referrer
 
 from django_talonone.conf import get_settings
 
 from . import offers
+from .codes import present_codes
 
 BasketVoucherForm: Any = get_class("basket.forms", "BasketVoucherForm")
 Applicator: Any = get_class("offer.applicator", "Applicator")
 
 ADD_VIEW = "basket:vouchers-add"
+REMOVE_VIEW = "basket:vouchers-remove"
+VIEWS = (ADD_VIEW, REMOVE_VIEW)
 
 
 class TalonOneVoucherMiddleware:
@@ -43,11 +53,13 @@ class TalonOneVoucherMiddleware:
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if request.method != "POST" or match is None or match.view_name != ADD_VIEW:
+        if request.method != "POST" or match is None or match.view_name not in VIEWS:
             return None
         basket = getattr(request, "basket", None)
         if basket is None or basket.pk is None:
             return None  # oscar's view says what to do with a basket that does not exist
+        if match.view_name == REMOVE_VIEW:
+            return _remove_by_id(request, basket, kwargs.get("pk"))
         if "remove_code" in request.POST:
             remove_code(request, basket, str(request.POST["remove_code"]).strip().upper())
             return _back(request)
@@ -61,6 +73,33 @@ class TalonOneVoucherMiddleware:
                 return None  # an oscar voucher: oscar's own view applies it
         add_code(request, basket, code)
         return _back(request)
+
+    def process_template_response(
+        self, request: HttpRequest, response: TemplateResponse
+    ) -> TemplateResponse:
+        """Draw the Talon.One codes of the basket shown as oscar voucher lines.
+
+        The basket is the one the page shows (a view may pass a frozen one), else the
+        request's: oscar's ``BasketMiddleware`` puts that one in the context after us.
+        """
+        context = getattr(response, "context_data", None) or {}
+        basket = context.get("basket") or getattr(request, "basket", None)
+        if basket is not None:
+            present_codes(basket)
+        return response
+
+
+def _remove_by_id(request: HttpRequest, basket: Any, pk: Any) -> HttpResponse | None:
+    """Oscar's Remove form of a Talon.One code's line; an oscar voucher's stays oscar's."""
+    if basket.vouchers.filter(pk=pk).exists():
+        return None
+    coupon = get_model("talonone_oscar", "BasketCoupon")
+    code = coupon.objects.filter(basket=basket, pk=pk).values_list("code", flat=True).first()
+    if code is None:
+        return None  # oscar's view: "No voucher found with id ..."
+    remove_code(request, basket, code)
+    response: HttpResponse = redirect("basket:summary")  # where oscar's remove view goes
+    return response
 
 
 def _back(request: HttpRequest) -> HttpResponse:

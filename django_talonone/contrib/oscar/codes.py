@@ -1,0 +1,134 @@
+"""The basket's Talon.One codes as oscar draws vouchers: a line each, with its Remove form.
+
+Oscar's ``basket/partials/basket_totals.html`` draws a "Remove" form, posting to
+``basket:vouchers-remove`` with the voucher's ``id``, for every voucher discount of the
+basket's offer applications (``basket.grouped_voucher_discounts``: applications whose
+offer carries a voucher and whose discount is above zero), and for nothing else. The
+Talon.One site offer carries no voucher, so its codes would get no control.
+
+So, once a view has answered and before its page is drawn (the voucher middleware's
+``process_template_response``), :func:`present_codes` splits the Talon.One application of
+the basket being shown: each accepted code whose promotion discounts the basket becomes a
+voucher application of its own (a :class:`CodeVoucher`: the code, the promotion's name
+and the id of its ``BasketCoupon`` row), and what no code gave (automatic promotions)
+stays with the site offer. It is presentation only: views, and oscar's ``OrderCreator``
+at checkout, see the applications oscar made (one "Talon.One promotions" discount).
+
+The Remove form posts the ``BasketCoupon`` id; the middleware tells it from an oscar
+voucher's id by looking at the basket's oscar vouchers first. Two ids cannot be told
+apart if they are equal, so a code whose row id equals the id of an oscar voucher on the
+same basket gets a new row (a new id) before it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from oscar.core.loading import get_model
+
+from . import offers
+from .adapters import BENEFIT_CLASS
+
+#: Set on an ``OfferApplications`` object once split (oscar makes a new one per apply).
+_SPLIT = "_talonone_split"
+
+
+@dataclass(frozen=True)
+class CodeVoucher:
+    """What oscar's template reads of a voucher: ``id`` (the remove URL), ``code``,
+    ``name`` and ``voucher_set``. Not an oscar ``Voucher``: never saved, never on orders."""
+
+    id: int
+    code: str
+    name: str
+    voucher_set: None = None
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def present_codes(basket: Any) -> None:
+    """Give each discounting Talon.One code of ``basket`` its own voucher line (once)."""
+    applications = getattr(basket, "offer_applications", None)
+    if applications is None or getattr(applications, _SPLIT, False) or basket.pk is None:
+        return
+    setattr(applications, _SPLIT, True)
+    found = next(
+        (
+            (key, app)
+            for key, app in applications.applications.items()
+            if app["offer"].benefit.proxy_class == BENEFIT_CLASS and app["discount"] > 0
+        ),
+        None,
+    )
+    evaluation = offers.basket_evaluation(basket) if found else None
+    if found is None or evaluation is None or not evaluation.accepted_coupons:
+        return
+    key, ours = found
+    given: dict[int | None, Decimal] = {}
+    names: dict[int | None, str] = {}
+    for discount in evaluation.discounts:
+        if discount.additional_cost is None:
+            given[discount.campaign_id] = given.get(discount.campaign_id, 0) + discount.amount
+            names.setdefault(discount.campaign_id, discount.name)
+    campaigns = {v.code: v.campaign_id for v in evaluation.coupons if v.accepted}
+    left: Decimal = ours["discount"]
+    split: dict[Any, dict[str, Any]] = {}
+    for coupon in distinct_ids(basket):
+        campaign = campaigns.get(coupon.code)
+        share = min(given.pop(campaign, Decimal(0)), left) if coupon.code in campaigns else 0
+        if share <= 0:
+            continue
+        left -= share
+        voucher = CodeVoucher(coupon.pk, coupon.code, names.get(campaign) or coupon.code)
+        split[f"talonone:{coupon.code}"] = {
+            **ours,
+            "name": voucher.name,
+            "description": "",
+            "voucher": voucher,
+            "freq": 1,
+            "discount": share,
+        }
+    if not split:
+        return
+    shown = {code for code in campaigns if f"talonone:{code}" in split}
+    rest = "; ".join(dict.fromkeys(names[c] for c in given if names.get(c)))
+    unshown = [code for code in evaluation.accepted_coupons if code not in shown]
+    if unshown:
+        rest += f" (coupon {', '.join(unshown)})"
+    ours = {**ours, "discount": left, "description": rest.strip()}
+    rebuilt: dict[Any, dict[str, Any]] = {}
+    for other_key, app in applications.applications.items():
+        rebuilt[other_key] = ours if other_key == key else app
+        if other_key == key:
+            rebuilt.update(split)
+    applications.applications = rebuilt
+
+
+def distinct_ids(basket: Any) -> list[Any]:
+    """The basket's Talon.One code rows, none sharing its id with an oscar voucher on it."""
+    coupon_model = get_model("talonone_oscar", "BasketCoupon")
+    coupons = list(basket.talonone_coupons.all())
+    taken = set(basket.vouchers.values_list("pk", flat=True)) if coupons else set()
+    result = []
+    for coupon in coupons:
+        while coupon is not None and coupon.pk in taken:
+            coupon = _new_row(coupon_model, coupon)
+        if coupon is not None:
+            result.append(coupon)
+    return result
+
+
+def _new_row(coupon_model: Any, coupon: Any) -> Any:
+    """The same code on a new row; ``None`` if another request has just moved it."""
+    try:
+        with transaction.atomic():
+            deleted, _ = coupon_model.objects.filter(pk=coupon.pk).delete()
+            if not deleted:
+                return None
+            return coupon_model.objects.create(basket_id=coupon.basket_id, code=coupon.code)
+    except IntegrityError:
+        return None
