@@ -121,3 +121,16 @@ def test_with_both_oscars_vouchers_still_remove_as_before(shop: Shop, settings: 
         assert "Coupon WELCOME10 removed from your basket." in shop.messages(page)
         assert page.context["basket"].total_discount == 0
         assert coupon_codes(shop) == []
+
+
+def test_oscars_ajax_basket_refresh_keeps_the_remove_form(shop: Shop) -> None:
+    shop.product("mug", "12.50")
+    shop.add("mug")
+    shop.voucher("WELCOME10")
+    answer = shop.set_quantities({"mug": 2}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    html = answer.json()["content_html"]  # oscar's JS puts it in place of the basket
+    coupon = BasketCoupon.objects.get(code="WELCOME10")
+    assert REMOVE_FORM.findall(html) == [
+        ("Welcome 10% (WELCOME10)", f"/basket/vouchers/{coupon.pk}/remove/")
+    ]
+    assert "-$2.50" in html

@@ -27,6 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, empty
 from oscar.core.loading import get_model
 
 from . import offers
@@ -48,6 +50,31 @@ class CodeVoucher:
 
     def __str__(self) -> str:
         return self.code
+
+
+def loaded(basket: Any) -> Any:
+    """The basket if it is loaded already, else ``None``.
+
+    Oscar's ``BasketMiddleware`` sets ``request.basket`` lazily; loading it here would
+    load (for a signed-in user, create) a basket on pages that never show one.
+    """
+    if isinstance(basket, SimpleLazyObject):
+        wrapped = basket.__dict__.get("_wrapped", empty)
+        return None if wrapped is empty else wrapped
+    return basket
+
+
+def talonone_codes(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the same split for pages a view renders itself.
+
+    Oscar's basket page re-renders its content with ``render_to_string`` after an AJAX
+    quantity change (no template response for the middleware to see); with this
+    processor in ``TEMPLATES``, the refreshed content keeps its Remove forms.
+    """
+    basket = loaded(getattr(request, "basket", None))
+    if basket is not None:
+        present_codes(basket)
+    return {}
 
 
 def present_codes(basket: Any) -> None:

@@ -30,7 +30,7 @@ from oscar.core.utils import redirect_to_referrer
 from django_talonone.conf import get_settings
 
 from . import offers
-from .codes import present_codes
+from .codes import loaded, present_codes
 
 BasketVoucherForm: Any = get_class("basket.forms", "BasketVoucherForm")
 Applicator: Any = get_class("offer.applicator", "Applicator")
@@ -81,9 +81,10 @@ class TalonOneVoucherMiddleware:
 
         The basket is the one the page shows (a view may pass a frozen one), else the
         request's: oscar's ``BasketMiddleware`` puts that one in the context after us.
+        Only a basket the view loaded is split (see :func:`.codes.loaded`).
         """
         context = getattr(response, "context_data", None) or {}
-        basket = context.get("basket") or getattr(request, "basket", None)
+        basket = loaded(context.get("basket", getattr(request, "basket", None)))
         if basket is not None:
             present_codes(basket)
         return response
