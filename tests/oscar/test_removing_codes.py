@@ -14,7 +14,7 @@ from oscar.test.factories import create_voucher
 from django_talonone.contrib.oscar.models import BasketCoupon
 from django_talonone.services.sessions import cart_session
 
-from .shop import Shop
+from .shop import Order, Shop
 
 #: Oscar's Remove form in basket_totals.html: the voucher line's text, then its action.
 REMOVE_FORM = re.compile(
@@ -134,3 +134,18 @@ def test_oscars_ajax_basket_refresh_keeps_the_remove_form(shop: Shop) -> None:
         ("Welcome 10% (WELCOME10)", f"/basket/vouchers/{coupon.pk}/remove/")
     ]
     assert "-$2.50" in html
+
+
+def test_the_order_records_oscars_applications_not_the_drawn_lines(shop: Shop) -> None:
+    shop.product("mug", "60.00")
+    shop.add("mug", 2)
+    shop.voucher("WELCOME10")
+    preview = shop.checkout_as_guest()  # the preview page drew the code as a voucher line
+    assert [d["voucher"].code for d in preview.context["basket"].grouped_voucher_discounts] == [
+        "WELCOME10"
+    ]
+    assert "/remove/" not in preview.content.decode()  # oscar: not editable at checkout
+    order = Order.objects.get()
+    assert [
+        (d.offer_name, d.amount, d.voucher_id, d.voucher_code) for d in order.discounts.all()
+    ] == [("Talon.One promotions", Decimal("17.00"), None, "")]
