@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import oscar
 from django.test import Client, override_settings
 from oscar.test.factories import create_voucher
 
+from django_talonone.contrib import oscar as contrib
 from django_talonone.contrib.oscar.models import BasketCoupon
 from django_talonone.services.sessions import cart_session
 
@@ -149,3 +152,15 @@ def test_the_order_records_oscars_applications_not_the_drawn_lines(shop: Shop) -
     assert [
         (d.offer_name, d.amount, d.voucher_id, d.voucher_code) for d in order.discounts.all()
     ] == [("Talon.One promotions", Decimal("17.00"), None, "")]
+
+
+def test_the_remove_form_is_oscars_own_template(shop: Shop) -> None:
+    shop.product("mug", "12.50")
+    shop.add("mug")
+    shop.voucher("WELCOME10")
+    page = shop.basket()
+    assert remove_forms(page)
+    origins = {template.name: template.origin.name for template in page.templates}
+    drawn_by = Path(origins["oscar/basket/partials/basket_totals.html"])
+    assert drawn_by.is_relative_to(Path(oscar.__file__).parent)
+    assert not (Path(contrib.__file__).parent / "templates").exists()  # the contrib ships none
