@@ -8,11 +8,12 @@ Talon.One site offer carries no voucher, so its codes would get no control.
 
 So, once a view has answered and before its page is drawn (the voucher middleware's
 ``process_template_response``), :func:`present_codes` splits the Talon.One application of
-the basket being shown: each accepted code whose promotion discounts the basket becomes a
-voucher application of its own (a :class:`CodeVoucher`: the code, the promotion's name
-and the id of its ``BasketCoupon`` row), and what no code gave (automatic promotions)
-stays with the site offer. It is presentation only: views, and oscar's ``OrderCreator``
-at checkout, see the applications oscar made (one "Talon.One promotions" discount).
+the basket being shown: each accepted code (coupon or referral) whose promotion discounts
+the basket becomes a voucher application of its own (a :class:`CodeVoucher`: the code,
+the promotion's name and the id of its ``BasketCoupon`` row), and what no code gave
+(automatic promotions) stays with the site offer. It is presentation only: views, and
+oscar's ``OrderCreator`` at checkout, see the applications oscar made (one "Talon.One
+promotions" discount).
 
 The Remove form posts the ``BasketCoupon`` id; the middleware tells it from an oscar
 voucher's id by looking at the basket's oscar vouchers first. Two ids cannot be told
@@ -92,7 +93,12 @@ def present_codes(basket: Any) -> None:
         None,
     )
     evaluation = offers.basket_evaluation(basket) if found else None
-    if found is None or evaluation is None or not evaluation.accepted_coupons:
+    campaigns = (
+        {v.code: v.campaign_id for v in evaluation.coupons if v.accepted} if evaluation else {}
+    )
+    if evaluation is not None and evaluation.referral and evaluation.referral.accepted:
+        campaigns[evaluation.referral.code] = evaluation.referral.campaign_id
+    if found is None or evaluation is None or not campaigns:
         return
     key, ours = found
     given: dict[int | None, Decimal] = {}
@@ -101,7 +107,6 @@ def present_codes(basket: Any) -> None:
         if discount.additional_cost is None:
             given[discount.campaign_id] = given.get(discount.campaign_id, 0) + discount.amount
             names.setdefault(discount.campaign_id, discount.name)
-    campaigns = {v.code: v.campaign_id for v in evaluation.coupons if v.accepted}
     left: Decimal = ours["discount"]
     split: dict[Any, dict[str, Any]] = {}
     for coupon in distinct_ids(basket):

@@ -4,8 +4,10 @@ Oscar's ``VoucherAddView`` only knows local ``Voucher`` rows. This middleware ta
 POST of oscar's own voucher form (``basket:vouchers-add``) first: the code becomes a
 Talon.One coupon of the basket (no local ``Voucher``), the basket is evaluated, and
 Talon.One's verdict is shown on oscar's basket page as a message, in plain words. A
-rejected code is taken off the basket again. With ``VOUCHERS = "both"``, a code that is an
-oscar ``Voucher`` is left to oscar's view.
+rejected code is taken off the basket again. A code Talon.One does not know as a coupon
+(``CouponNotFound``) is tried as the session's referral code, so a friend's referral code
+typed into the same form works too. With ``VOUCHERS = "both"``, a code that is an oscar
+``Voucher`` is left to oscar's view.
 
 Removing: oscar's basket page draws each discounting Talon.One code as a voucher line
 with oscar's own Remove form (see :mod:`.codes`), which posts to ``basket:vouchers-remove``
@@ -38,6 +40,9 @@ Applicator: Any = get_class("offer.applicator", "Applicator")
 ADD_VIEW = "basket:vouchers-add"
 REMOVE_VIEW = "basket:vouchers-remove"
 VIEWS = (ADD_VIEW, REMOVE_VIEW)
+#: Talon.One's rejection reasons for a code it does not know as a coupon / a referral.
+NOT_A_COUPON = "CouponNotFound"
+NOT_A_REFERRAL = "ReferralNotFound"
 
 
 class TalonOneVoucherMiddleware:
@@ -115,6 +120,8 @@ def _reapply(request: HttpRequest, basket: Any) -> None:
 
 
 def add_code(request: HttpRequest, basket: Any, code: str) -> None:
+    """Add ``code`` as a coupon; one Talon.One does not know as a coupon is tried as the
+    basket's referral code (see :func:`_as_referral`)."""
     coupon = get_model("talonone_oscar", "BasketCoupon")
     try:
         with transaction.atomic():
@@ -133,6 +140,8 @@ def add_code(request: HttpRequest, basket: Any, code: str) -> None:
         )
     elif verdict is not None and verdict.accepted:
         messages.success(request, f"Coupon {code} added to your basket.")
+    elif verdict is not None and verdict.reason == NOT_A_COUPON:
+        _as_referral(request, basket, code, verdict.message)
     else:
         coupon.objects.filter(basket=basket, code=code).delete()
         _reapply(request, basket)
@@ -140,11 +149,41 @@ def add_code(request: HttpRequest, basket: Any, code: str) -> None:
         messages.error(request, f"Coupon {code} was not accepted: {reason}")
 
 
+def _as_referral(request: HttpRequest, basket: Any, code: str, not_a_coupon: str) -> None:
+    """Send ``code`` as the session's referral code instead (one call, which also takes it
+    out of ``couponCodes``). Accepted, it replaces the basket's earlier referral code; a
+    code Talon.One knows as neither is explained as a coupon, and taken off again."""
+    coupon = get_model("talonone_oscar", "BasketCoupon")
+    rows = coupon.objects.filter(basket=basket)
+    rows.filter(code=code).update(kind=coupon.REFERRAL)
+    _reapply(request, basket)
+    evaluation = offers.basket_evaluation(basket)
+    verdict = evaluation.referral if evaluation else None
+    if evaluation is None or not evaluation.available:
+        messages.warning(
+            request,
+            f"Referral code {code} is on your basket, but promotions are temporarily "
+            "unavailable: it will be checked again.",
+        )
+    elif verdict is not None and verdict.code == code and verdict.accepted:
+        rows.filter(kind=coupon.REFERRAL).exclude(code=code).delete()  # not sent: newest wins
+        messages.success(request, f"Referral code {code} added to your basket.")
+    else:
+        rows.filter(code=code).delete()
+        _reapply(request, basket)
+        if verdict is None or verdict.code != code or verdict.reason == NOT_A_REFERRAL:
+            messages.error(request, f"Coupon {code} was not accepted: {not_a_coupon}")
+        else:
+            messages.error(request, f"Referral code {code} was not accepted: {verdict.message}")
+
+
 def remove_code(request: HttpRequest, basket: Any, code: str) -> None:
     coupon = get_model("talonone_oscar", "BasketCoupon")
-    deleted, _ = coupon.objects.filter(basket=basket, code=code).delete()
-    if deleted:
-        _reapply(request, basket)
-        messages.info(request, f"Coupon {code} removed from your basket.")
-    else:
+    row = coupon.objects.filter(basket=basket, code=code).first()
+    if row is None:
         messages.error(request, f"Coupon {code} is not on your basket.")
+        return
+    row.delete()
+    _reapply(request, basket)
+    what = "Referral code" if row.kind == coupon.REFERRAL else "Coupon"
+    messages.info(request, f"{what} {code} removed from your basket.")
