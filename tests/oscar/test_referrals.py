@@ -127,3 +127,37 @@ def test_a_rejected_referral_code_leaves_the_earlier_one(shop: Shop) -> None:
     assert [c.code for c in BasketCoupon.objects.all()] == [good]
     assert stored(shop)["referralCode"] == good
     assert page.context["basket"].total_discount == Decimal("5.00")
+
+
+def test_a_signed_out_shopper_is_asked_to_sign_in(shop: Shop) -> None:
+    code = referral_of(shop, "advocate-1")
+    shop.product("mug", "20.00")
+    shop.add("mug")
+    page = shop.voucher(code)  # Talon.One cannot tell a friend without a profile
+    assert f"Referral code {code} needs you to be signed in: sign in, then add it." in (
+        shop.messages(page)
+    )
+    assert not BasketCoupon.objects.exists()
+    assert stored(shop)["referralCode"] == ""
+
+
+def test_signing_in_keeps_the_customers_own_referral_code(shop: Shop) -> None:
+    user = get_user_model().objects.create_user(
+        "ada", email="ada@example.com", password="secret-pass-1"
+    )
+    own, cookies = referral_of(shop, "advocate-1"), referral_of(shop, "advocate-2")
+    shop.product("mug", "20.00")
+    shop.product("tea", "4.00")
+    shop.client.force_login(user)
+    shop.add("mug")
+    shop.voucher(own)
+    shop.client.logout()
+    shop.add("tea")
+    # a referral code on the cookie basket (one Talon.One could not check: an outage)
+    BasketCoupon.objects.create(basket=shop.the_basket(), code=cookies, kind="referral")
+    assert shop.client.login(username="ada@example.com", password="secret-pass-1")
+    page = shop.basket()  # oscar merges the cookie basket at the next request
+    basket = page.context["basket"]
+    assert [(c.code, c.kind) for c in basket.talonone_coupons.all()] == [(own, "referral")]
+    assert [line.stockrecord.partner_sku for line in basket.all_lines()] == ["mug", "tea"]
+    assert stored(shop)["referralCode"] == own

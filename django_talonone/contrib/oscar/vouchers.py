@@ -43,6 +43,17 @@ VIEWS = (ADD_VIEW, REMOVE_VIEW)
 #: Talon.One's rejection reasons for a code it does not know as a coupon / a referral.
 NOT_A_COUPON = "CouponNotFound"
 NOT_A_REFERRAL = "ReferralNotFound"
+#: Referral rejections that depend on who the shopper is: a signed-out shopper (no
+#: profile) is asked to sign in, not told the code is someone else's.
+WHO_YOU_ARE = frozenset(
+    {
+        "ReferralRecipientDoesNotMatch",
+        "ReferralRecipientIdSameAsAdvocate",
+        "ReferralCustomerAlreadyReferred",
+        "ProfileLimitReached",
+        "ProfileRequired",
+    }
+)
 
 
 class TalonOneVoucherMiddleware:
@@ -173,6 +184,10 @@ def _as_referral(request: HttpRequest, basket: Any, code: str, not_a_coupon: str
         _reapply(request, basket)
         if verdict is None or verdict.code != code or verdict.reason == NOT_A_REFERRAL:
             messages.error(request, f"Coupon {code} was not accepted: {not_a_coupon}")
+        elif basket.owner_id is None and verdict.reason in WHO_YOU_ARE:
+            messages.error(
+                request, f"Referral code {code} needs you to be signed in: sign in, then add it."
+            )
         else:
             messages.error(request, f"Referral code {code} was not accepted: {verdict.message}")
 
