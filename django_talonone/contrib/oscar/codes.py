@@ -93,30 +93,27 @@ def present_codes(basket: Any) -> None:
         None,
     )
     evaluation = offers.basket_evaluation(basket) if found else None
-    campaigns = (
-        {v.code: v.campaign_id for v in evaluation.coupons if v.accepted} if evaluation else {}
-    )
-    if evaluation is not None and evaluation.referral and evaluation.referral.accepted:
+    if found is None or evaluation is None:
+        return
+    campaigns = {v.code: v.campaign_id for v in evaluation.coupons if v.accepted}
+    if evaluation.referral is not None and evaluation.referral.accepted:
         campaigns[evaluation.referral.code] = evaluation.referral.campaign_id
-    if found is None or evaluation is None or not campaigns:
+    if not campaigns:
         return
     key, ours = found
-    given: dict[int | None, Decimal] = {}
-    names: dict[int | None, str] = {}
-    for discount in evaluation.discounts:
-        if discount.additional_cost is None:
-            given[discount.campaign_id] = given.get(discount.campaign_id, 0) + discount.amount
-            names.setdefault(discount.campaign_id, discount.name)
+    given, names = _by_campaign(evaluation)
     left: Decimal = ours["discount"]
-    split: dict[Any, dict[str, Any]] = {}
-    for coupon in distinct_ids(basket):
-        campaign = campaigns.get(coupon.code)
-        share = min(given.pop(campaign, Decimal(0)), left) if coupon.code in campaigns else 0
+    lines: dict[Any, dict[str, Any]] = {}
+    for row in distinct_ids(basket):
+        if row.code not in campaigns:
+            continue
+        campaign = campaigns[row.code]
+        share = min(given.pop(campaign, Decimal(0)), left)
         if share <= 0:
             continue
         left -= share
-        voucher = CodeVoucher(coupon.pk, coupon.code, names.get(campaign) or coupon.code)
-        split[f"talonone:{coupon.code}"] = {
+        voucher = CodeVoucher(row.pk, row.code, names.get(campaign) or row.code)
+        lines[f"talonone:{row.code}"] = {
             **ours,
             "name": voucher.name,
             "description": "",
@@ -124,20 +121,31 @@ def present_codes(basket: Any) -> None:
             "freq": 1,
             "discount": share,
         }
-    if not split:
+    if not lines:
         return
-    shown = {code for code in campaigns if f"talonone:{code}" in split}
     rest = "; ".join(dict.fromkeys(names[c] for c in given if names.get(c)))
-    unshown = [code for code in evaluation.accepted_coupons if code not in shown]
+    unshown = [c for c in evaluation.accepted_coupons if f"talonone:{c}" not in lines]
     if unshown:
         rest += f" (coupon {', '.join(unshown)})"
     ours = {**ours, "discount": left, "description": rest.strip()}
     rebuilt: dict[Any, dict[str, Any]] = {}
     for other_key, app in applications.applications.items():
-        rebuilt[other_key] = ours if other_key == key else app
-        if other_key == key:
-            rebuilt.update(split)
+        if other_key == key:  # the code lines right after the offer's own line
+            rebuilt.update({key: ours, **lines})
+        else:
+            rebuilt[other_key] = app
     applications.applications = rebuilt
+
+
+def _by_campaign(evaluation: Any) -> tuple[dict[int | None, Decimal], dict[int | None, str]]:
+    """Talon.One's basket discounts summed per campaign, and each campaign's first name."""
+    given: dict[int | None, Decimal] = {}
+    names: dict[int | None, str] = {}
+    for discount in evaluation.discounts:
+        if discount.additional_cost is None:  # shipping and other costs are not applied
+            given[discount.campaign_id] = given.get(discount.campaign_id, 0) + discount.amount
+            names.setdefault(discount.campaign_id, discount.name)
+    return given, names
 
 
 def distinct_ids(basket: Any) -> list[Any]:
@@ -155,12 +163,15 @@ def distinct_ids(basket: Any) -> list[Any]:
 
 
 def _new_row(coupon_model: Any, coupon: Any) -> Any:
-    """The same code on a new row; ``None`` if another request has just moved it."""
+    """The same code on a new row (a new id, after every other row's: a coupon moves to
+    the end of ``couponCodes``); ``None`` if another request has just moved it."""
     try:
         with transaction.atomic():
             deleted, _ = coupon_model.objects.filter(pk=coupon.pk).delete()
             if not deleted:
                 return None
-            return coupon_model.objects.create(basket_id=coupon.basket_id, code=coupon.code)
+            return coupon_model.objects.create(
+                basket_id=coupon.basket_id, code=coupon.code, kind=coupon.kind
+            )
     except IntegrityError:
         return None
