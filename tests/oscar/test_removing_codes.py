@@ -4,18 +4,24 @@ basket and off the Talon.One session (no template or view of the shop's own)."""
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import oscar
+import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from oscar.test.factories import create_voucher
 
 from django_talonone.contrib import oscar as contrib
 from django_talonone.contrib.oscar.models import BasketCoupon
+from django_talonone.emulator import DEFAULT_CONFIG, Emulator
 from django_talonone.services.sessions import cart_session
+from django_talonone.testing import talonone_harness
 
 from .shop import Order, Shop
 
@@ -164,3 +170,43 @@ def test_the_remove_form_is_oscars_own_template(shop: Shop) -> None:
     drawn_by = Path(origins["oscar/basket/partials/basket_totals.html"])
     assert drawn_by.is_relative_to(Path(oscar.__file__).parent)
     assert not (Path(contrib.__file__).parent / "templates").exists()  # the contrib ships none
+
+
+SPRING = {
+    "id": 8,
+    "name": "Spring",
+    "coupons": [{"code": "SPRING2"}],
+    "rules": [
+        {"name": "2 off", "effects": [{"type": "discount", "name": "Spring 2", "amount": 2}]}
+    ],
+}
+
+
+@pytest.fixture
+def two_coupon_shop(transactional_db: Any) -> Iterator[Shop]:
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config["campaigns"].append(SPRING)
+    emulator = Emulator(config=config, sleep=lambda seconds: None)
+    with talonone_harness(dict(settings.TALONONE), emulator=emulator) as harness:
+        yield Shop(harness, Client())
+
+
+def test_each_code_has_its_own_line_and_button(two_coupon_shop: Shop) -> None:
+    shop = two_coupon_shop
+    shop.product("mug", "30.00")
+    shop.add("mug")
+    shop.voucher("WELCOME10")
+    page = shop.voucher("SPRING2")
+    basket = page.context["basket"]
+    assert [(d["voucher"].code, d["discount"]) for d in basket.grouped_voucher_discounts] == [
+        ("WELCOME10", Decimal("3.00")),
+        ("SPRING2", Decimal("2.00")),
+    ]
+    assert basket.offer_discounts == []
+    forms = remove_forms(page)
+    assert list(forms) == ["Welcome 10% (WELCOME10)", "Spring 2 (SPRING2)"]
+
+    page = shop.client.post(forms["Welcome 10% (WELCOME10)"], follow=True)
+    assert list(remove_forms(page)) == ["Spring 2 (SPRING2)"]
+    assert page.context["basket"].total_discount == Decimal("2.00")
+    assert coupon_codes(shop) == ["SPRING2"]
