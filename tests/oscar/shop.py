@@ -51,7 +51,7 @@ class Shop:
         """The shopper's open basket row (the newest)."""
         return Basket.objects.filter(status=Basket.OPEN).order_by("-pk").first()
 
-    def set_quantities(self, quantities: dict[str, int]) -> Any:
+    def set_quantities(self, quantities: dict[str, int], **headers: Any) -> Any:
         """Post oscar's basket formset: a quantity per SKU (0 deletes the line)."""
         basket = self.the_basket()
         lines = list(basket.lines.order_by("pk"))
@@ -66,7 +66,7 @@ class Shop:
             data[f"form-{index}-quantity"] = quantities.get(
                 line.stockrecord.partner_sku, line.quantity
             )
-        return self.client.post(reverse("basket:summary"), data)
+        return self.client.post(reverse("basket:summary"), data, **headers)
 
     def voucher(self, code: str) -> Any:
         return self.client.post(reverse("basket:vouchers-add"), {"code": code}, follow=True)

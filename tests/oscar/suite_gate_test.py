@@ -27,3 +27,8 @@ def test_the_oscar_shop_is_configured_with_settings_only() -> None:
     assert "django_talonone.contrib.oscar.vouchers.TalonOneVoucherMiddleware" in (
         settings.MIDDLEWARE
     )
+    [templates] = settings.TEMPLATES
+    assert (
+        "django_talonone.contrib.oscar.codes.talonone_codes"
+        in (templates["OPTIONS"]["context_processors"])
+    )

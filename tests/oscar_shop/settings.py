@@ -41,6 +41,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
+                "django_talonone.contrib.oscar.codes.talonone_codes",
             ]
         },
     }

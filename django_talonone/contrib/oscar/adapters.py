@@ -86,12 +86,13 @@ class OscarBasketAdapter(CartAdapter):
         return items
 
     def get_coupon_codes(self, basket: Any) -> Sequence[str] | None:
-        if basket.pk is None:
-            return []
-        return [coupon.code for coupon in basket.talonone_coupons.all()]
+        return [row.code for row in basket_codes(basket) if row.kind == "coupon"]
 
     def get_referral_code(self, basket: Any) -> str | None:
-        return None  # referrals are not typed into oscar's basket: keep the session's
+        """The newest referral code typed into the basket ("" for none: a removed one
+        leaves the session too)."""
+        referrals = [row.code for row in basket_codes(basket) if row.kind == "referral"]
+        return referrals[-1] if referrals else ""
 
 
 class OscarOrderAdapter(OrderAdapter):
@@ -142,6 +143,11 @@ class OscarCustomerAdapter(CustomerAdapter):
             value = getattr(customer, source)
             attributes[attribute] = value() if callable(value) else value
         return attributes
+
+
+def basket_codes(basket: Any) -> list[Any]:
+    """The basket's Talon.One code rows, oldest first (none for an unsaved basket)."""
+    return [] if basket.pk is None else list(basket.talonone_coupons.all())
 
 
 def line_total(line: Any) -> Decimal:

@@ -1,10 +1,11 @@
 """What the oscar contrib stores, and the offer proxies oscar loads by class path.
 
 ``BasketCoupon`` holds the Talon.One codes typed into oscar's voucher form (they have no
-oscar ``Voucher``). ``TalonOneCondition`` and ``TalonOneBenefit`` are oscar's documented
-way to add a custom offer: proxy models whose path is stored in ``proxy_class`` of the
-site offer this app creates at migrate time, so oscar's ``Applicator`` applies
-Talon.One's effects with the rest of its offers.
+oscar ``Voucher``): coupons, and the referral code when Talon.One knows the code as one.
+``TalonOneCondition`` and ``TalonOneBenefit`` are oscar's documented way to add a custom
+offer: proxy models whose path is stored in ``proxy_class`` of the site offer this app
+creates at migrate time, so oscar's ``Applicator`` applies Talon.One's effects with the
+rest of its offers.
 """
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ Condition: Any = get_model("offer", "Condition")
 
 
 class BasketCoupon(models.Model):
-    """A Talon.One coupon code on an oscar basket (sent as the session's ``couponCodes``)."""
+    """A Talon.One code on an oscar basket: a coupon (sent in the session's
+    ``couponCodes``) or a referral code (its ``referralCode``; a session has one)."""
+
+    COUPON = "coupon"
+    REFERRAL = "referral"
 
     basket = models.ForeignKey(
         "basket.Basket", on_delete=models.CASCADE, related_name="talonone_coupons"
     )
     code = models.CharField(max_length=100)
+    kind = models.CharField(
+        max_length=8, choices=[(COUPON, "coupon"), (REFERRAL, "referral")], default=COUPON
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

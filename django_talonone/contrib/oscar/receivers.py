@@ -2,7 +2,8 @@
 
 - the site offer is made after ``migrate`` (and after a test database flush);
 - a basket line that moves to another basket (oscar's ``Basket.merge`` at sign-in) takes
-  the Talon.One coupons of its old basket along;
+  the Talon.One codes of its old basket along (its referral code only if the other basket
+  has none);
 - an order moved out of a cancelled status is logged: Talon.One cannot reopen a cancelled
   session, and re-placing it silently would redeem nothing;
 - an order's session mirror, once changed, is described in a note on the order (oscar's
@@ -72,10 +73,11 @@ def _line_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> Non
     if created or before is None or before == instance.basket_id:
         return
     coupon = get_model("talonone_oscar", "BasketCoupon")
-    kept = coupon.objects.filter(basket_id=instance.basket_id).values_list("code", flat=True)
-    coupon.objects.filter(basket_id=before).exclude(code__in=list(kept)).update(
-        basket_id=instance.basket_id
-    )
+    kept = list(coupon.objects.filter(basket_id=instance.basket_id).values_list("code", "kind"))
+    moving = coupon.objects.filter(basket_id=before).exclude(code__in=[code for code, _ in kept])
+    if any(kind == coupon.REFERRAL for _, kind in kept):  # a session has one: the basket's own
+        moving = moving.exclude(kind=coupon.REFERRAL)
+    moving.update(basket_id=instance.basket_id)
 
 
 def _status_changed(sender: Any, order: Any, old_status: str, new_status: str, **kw: Any) -> None:
