@@ -149,7 +149,10 @@ def shop(carts: int, changes: int, rate: float, seed: int) -> None:
             order = Order.objects.create(cart=cart, status=Order.Status.NEW)
             for line in cart.lines.all():
                 OrderLine.objects.create(
-                    order=order, sku=line.sku, name=line.name, quantity=line.quantity,
+                    order=order,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
                     price=line.price,
                 )
             order.status = Order.Status.PAID
@@ -216,8 +219,12 @@ def run(options: argparse.Namespace) -> int:
         with (
             override_settings(TALONONE=overrides),
             start_worker(
-                app, pool="threads", concurrency=options.concurrency,
-                perform_ping_check=False, loglevel="ERROR", shutdown_timeout=30,
+                app,
+                pool="threads",
+                concurrency=options.concurrency,
+                perform_ping_check=False,
+                loglevel="ERROR",
+                shutdown_timeout=30,
             ),
         ):
             sweeper = threading.Thread(target=beat, args=(app, stop))
@@ -241,7 +248,8 @@ def run(options: argparse.Namespace) -> int:
     print(
         f"{options.carts} carts x {options.changes} changes at {options.rate:g}/s, orders for "
         f"every third, {options.faults:.0%} of calls answered 503, {options.concurrency} "
-        f"worker threads, {connection.vendor}: {rows} outbox rows ({dead} dead), drained in {drained:.1f} s"
+        f"worker threads, {connection.vendor}: {rows} outbox rows ({dead} dead), "
+        f"drained in {drained:.1f} s"
     )
     print("published: " + ", ".join(f"{name} {n}" for name, n in sorted(by_name.items())))
     ratio = noop / useful if useful else float("inf")
