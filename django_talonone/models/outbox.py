@@ -75,6 +75,11 @@ class Delivery(models.Model):
     )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    kicked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When a worker was last asked to deliver this row's lane (one wake a lane)."),
+    )
     last_error_status = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     reply = models.JSONField(null=True, blank=True)

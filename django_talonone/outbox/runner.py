@@ -54,7 +54,7 @@ from django_talonone.signals import delivery_dead
 from .claims import Claim, LaneState, NoClaim, claim_head, settle
 from .hooks import NothingToSend, hooks
 from .payload import is_built
-from .store import kick
+from .wakes import wake_lanes
 
 logger = logging.getLogger("django_talonone.outbox")
 
@@ -292,6 +292,13 @@ def deliver_lane(lane: str, *, limit: int | None = None, clock: Clock = timezone
             result.delivered += 1
 
 
+def _due(now: datetime) -> Q:
+    """Rows a worker may take now: waiting and due, or in flight past their lease."""
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.IN_FLIGHT, lease_expires_at__lte=now
+    )
+
+
 def due_lanes(*, now: datetime, limit: int | None = None) -> list[str]:
     """Lanes with a row due now (oldest work first), skipping dead, busy or waiting lanes.
 
@@ -304,10 +311,7 @@ def due_lanes(*, now: datetime, limit: int | None = None) -> list[str]:
         | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
         | Q(status=DeliveryStatus.PENDING, next_attempt_at__gt=now)
     ).values("lane")
-    due = rows.filter(
-        Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__lte=now)
-    ).exclude(lane__in=blocked)
+    due = rows.filter(_due(now)).exclude(lane__in=blocked)
     grouped = due.values("lane").annotate(first=Min("id")).order_by("first")
     if limit is not None:
         grouped = grouped[:limit]
@@ -327,8 +331,13 @@ def deliver_pending(*, clock: Clock = timezone.now) -> DrainSummary:
 
 
 def sweep(*, clock: Clock = timezone.now) -> list[str]:
-    """Wake the delivery task of up to ``OUTBOX_BATCH`` lanes with due work."""
-    lanes = due_lanes(now=clock(), limit=get_settings().outbox_batch)
-    for lane in lanes:
-        kick(lane)
-    return lanes
+    """Wake the delivery task of up to ``OUTBOX_BATCH`` lanes with due work.
+
+    A lane already woken and not yet taken up is left alone (see :mod:`.wakes`).
+    """
+    now = clock()
+    lanes = due_lanes(now=now, limit=get_settings().outbox_batch)
+    if not lanes:
+        return []
+    rows = Delivery.objects.using(router.db_for_read(Delivery))
+    return wake_lanes(rows.filter(_due(now), lane__in=lanes), now=now)

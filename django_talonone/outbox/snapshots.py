@@ -54,6 +54,7 @@ from .hooks import hooks
 from .lanes import cart_lane
 from .payload import cart_reference
 from .store import kick
+from .wakes import wake_lanes
 
 if TYPE_CHECKING:
     from django_talonone.apps import TalonOneConfig
@@ -230,22 +231,22 @@ def record_cart_change(model_label: str, pk: str | int) -> int:
 
 
 def watch(floor: int) -> tuple[list[str], int]:
-    """Kick the lanes of due pending rows with an id above ``floor``.
+    """Wake the lanes of due pending rows with an id above ``floor``.
 
-    Returns the lanes kicked and the highest id seen (``floor`` if none). At most
-    ``OUTBOX_BATCH`` rows are looked at; the next poll goes on from the highest one.
+    Returns the lanes woken and the highest id seen (``floor`` if none). At most
+    ``OUTBOX_BATCH`` rows are looked at; the next poll goes on from the highest one. A
+    lane already woken for its rows is not woken again (:mod:`.wakes`), so the poll of
+    overlap, and watches of several processes, cost no extra task.
     """
-    rows = (
-        Delivery.objects.using(router.db_for_read(Delivery))
-        .filter(id__gt=floor, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("id")
-        .values_list("id", "lane")[: get_settings().outbox_batch]
+    now = timezone.now()
+    rows = Delivery.objects.using(router.db_for_read(Delivery)).filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     )
-    lanes: dict[str, None] = {}
-    newest = floor
-    for row_id, lane in rows:
-        lanes[lane] = None
-        newest = max(newest, row_id)
-    for lane in lanes:
-        kick(lane)
-    return list(lanes), newest
+    ids = list(
+        rows.filter(id__gt=floor)
+        .order_by("id")
+        .values_list("id", flat=True)[: get_settings().outbox_batch]
+    )
+    if not ids:
+        return [], floor
+    return wake_lanes(rows.filter(id__in=ids), now=now), max(ids)

@@ -59,6 +59,10 @@ def kick(lane: str) -> None:
             lane,
             type(error).__name__,
         )
+        # No wake is on its way: let the next sweep send one (see .wakes).
+        Delivery.objects.using(router.db_for_write(Delivery)).filter(
+            lane=lane, status=DeliveryStatus.PENDING
+        ).update(kicked_at=None)
 
 
 #: The rows a newer row or a re-run can take over from: waiting, or dead.
@@ -125,6 +129,7 @@ def enqueue(
             supersedable=supersedable,
             session=session,
             session_return=session_return,
+            kicked_at=timezone.now() if wake else None,
         )
         if wake:
             transaction.on_commit(partial(kick, lane), using=using)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task, shared_task  # type: ignore[import-untyped]
+from django.utils import timezone
 
 from django_talonone.outbox import LaneState, deliver_lane, sweep
 from django_talonone.outbox.snapshots import WATCH_EVERY, watch
+from django_talonone.outbox.wakes import note_woken
 
 
 @shared_task(  # type: ignore[untyped-decorator]
@@ -27,9 +29,12 @@ def deliver_lane_task(self: Task, lane: str) -> dict[str, Any]:
     """
     result = deliver_lane(lane)
     if not self.request.is_eager:
+        # Noted as woken, so the sweeper and the watch leave the lane to this wake.
         if result.more:
+            note_woken([lane], at=timezone.now())
             self.apply_async((lane,))
         elif result.state == LaneState.WAITING and result.wake_at is not None:
+            note_woken([lane], at=result.wake_at)
             self.apply_async((lane,), eta=result.wake_at)
     return {
         "lane": lane,
