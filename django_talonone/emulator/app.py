@@ -17,11 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from . import routing
+from . import notices, routing
 from .catalog import strikethrough_notifications
-from .clock import format_timestamp
+from .clock import MovableClock, format_timestamp
 from .control import ControlEndpoints
 from .errors import ApiError, conflict_busy, field_error
 from .faults import (
@@ -156,6 +157,9 @@ class EmulatorApp:
         self.state_file = state_file
         loaded = load_state(state_file, clock=state.clock) if state_file is not None else None
         self.state = loaded if loaded is not None else state
+        #: The state's clock, made movable (``move_clock``); it starts where it was.
+        self.clock = MovableClock(self.state.clock)
+        self.state.clock = self.clock
         self.faults = FaultInjector(faults)
         self.requests = RequestLog(log_size)
         self.lock = threading.RLock()
@@ -317,10 +321,20 @@ class EmulatorApp:
     ) -> Response:
         self._delay(decision, timeout, trace)
         with self.lock:
-            response = self._handlers[operation.name](self.state, request)
+            try:
+                response = self._handlers[operation.name](self.state, request)
+            finally:
+                announced = self.state.take_announced()
             if request.method != "GET" and response.status < 400:
                 self.persist()
+            else:
+                announced = []
+        # Sent once the change is done and saved, off the request thread (notifier.py).
+        self._send(announced)
         return response
+
+    def _send(self, bodies: list[dict[str, Any]]) -> list[str]:
+        return [uuid for body in bodies for uuid in self.notifier.notify(body)]
 
     def _delay(self, decision: FaultDecision, timeout: float | None, trace: _Trace) -> None:
         """Spend injected latency, but no longer than the caller's read timeout (if known)."""
@@ -345,6 +359,8 @@ class EmulatorApp:
         """Fresh state (campaigns kept), empty request log, no faults."""
         with self.lock:
             self.state.reset()
+            self.state.take_announced()
+            self.clock.rewind()
             self.persist()
         self.requests.clear()
         self.faults.set(None)
@@ -357,7 +373,17 @@ class EmulatorApp:
             if not self.catalog:
                 return []
             bodies = strikethrough_notifications(self.state, self.catalog, trigger=trigger)
-        return [uuid for body in bodies for uuid in self.notifier.notify(body)]
+        return self._send(bodies)
+
+    def move_clock(self, delta: timedelta) -> list[str]:
+        """Move the clock forward; pending points it makes active are announced
+        (``LoyaltyPointsPendingToActive``). Returns the notifications' X-UUIDs."""
+        with self.lock:
+            before = self.state.now()
+            self.clock.move(delta)
+            notices.pending_to_active(self.state, before, self.state.now())
+            bodies = self.state.take_announced()
+        return self._send(bodies)
 
     def _record(
         self,

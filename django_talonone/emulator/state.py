@@ -49,6 +49,9 @@ class EmulatorState:
         self._coupon_index: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {}
         self.configure(config if config is not None else self.config)
         self.data: dict[str, Any] = _empty_data()
+        #: Notification bodies the last changes call for, sent by the shell once the
+        #: handler returns (never part of ``data``: a dry run's twin drops its own).
+        self.announced: list[dict[str, Any]] = []
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -95,9 +98,19 @@ class EmulatorState:
         twin.configured_at = self.configured_at
         twin._coupon_index = self._coupon_index
         twin.data = copy.deepcopy(self.data)
+        twin.announced = []
         return twin
 
     # -- helpers shared by the handlers ---------------------------------------------------
+
+    def announce(self, body: dict[str, Any]) -> None:
+        """Queue a notification for the shell to send after the change is done."""
+        self.announced.append(body)
+
+    def take_announced(self) -> list[dict[str, Any]]:
+        """The queued notifications, oldest first; the queue is emptied."""
+        taken, self.announced = self.announced, []
+        return taken
 
     def now(self) -> datetime:
         return self.clock()
