@@ -196,7 +196,13 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
     budget = _Budget(items, subtotal, costs, bool(state.application["flattenCartItems"]))
     result = Evaluation()
     session_key = f"{session.get('integrationId', '')}/{session.get('updateCount', 0)}"
-    rewards = Rewards(state, profile_id, session_key, session.get("attributes") or {})
+    rewards = Rewards(
+        state,
+        profile_id,
+        session_key,
+        session.get("attributes") or {},
+        closing=session.get("state") == "closed",
+    )
 
     pending_rejections: list[dict[str, Any]] = []
     valid_coupon: dict[int, tuple[str, int]] = {}

@@ -234,13 +234,14 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         profile["lastActivity"] = work.now_text()
 
     evaluation = Evaluation()
+    created: list[str] = []
     if after in ("open", "closed") and before in (None, "open"):
         evaluation = evaluate(work, session)
         session["effects"] = evaluation.effects
         effects = evaluation.effects
         if after == "closed":
             redeem(work, session, evaluation)
-            settle_close(work, session)
+            created = settle_close(work, session)
     elif before == "open":
         session["effects"] = []
         effects = []
@@ -255,6 +256,7 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         event_type=event_type,
         triggered=evaluation.triggered_campaigns,
         failures=evaluation.failures,
+        created=created,
     )
     return Response(200, reply)
 

@@ -2,7 +2,8 @@
 
 - **Close**: spendings are taken from the ledger first (so a session never spends the
   points it earns), then earnings recorded; announced giveaways get their code
-  (``willAwardGiveaway`` becomes ``awardGiveaway``) and achievement progress is kept.
+  (``willAwardGiveaway`` becomes ``awardGiveaway``), achievement progress is kept and
+  the coupons of ``couponCreated`` are created (:mod:`.coupon_effects`).
 - **Cancel** (a closed or partially returned session): every earning still in force is
   taken back (``rollbackAddedLoyaltyPoints``), every spending given back
   (``rollbackDeductedLoyaltyPoints``), progress undone; giveaways stay awarded.
@@ -23,9 +24,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import achievements, giveaways, loyalty, notices
+from . import achievements, coupon_effects, giveaways, loyalty, notices
 from .effects import derived_effect, transaction_uuid
 from .money import to_decimal
+from .shapes import coupon_view
 from .state import EmulatorState
 
 #: The ``Reason`` of the points notifications a cancel and a return send.
@@ -40,8 +42,9 @@ CANCELLED_REWARDS = (
 )
 
 
-def settle_close(state: EmulatorState, session: dict[str, Any]) -> None:
-    """Apply a closing session's reward effects (in place in ``session["effects"]``)."""
+def settle_close(state: EmulatorState, session: dict[str, Any]) -> list[str]:
+    """Apply a closing session's reward effects (in place in ``session["effects"]``);
+    returns the codes of the coupons it created."""
     profile_id: str = session["profileId"]
     effects: list[dict[str, Any]] = session["effects"]
     session_id: str = session["integrationId"]
@@ -78,6 +81,26 @@ def settle_close(state: EmulatorState, session: dict[str, Any]) -> None:
         elif kind == "increaseAchievementProgress":
             achievements.record_progress(state, profile_id, effect)
     notices.tier_changes(state, profile_id, tiers)
+    return _create_coupons(state, effects)
+
+
+def _create_coupons(state: EmulatorState, effects: list[dict[str, Any]]) -> list[str]:
+    """Create each ``couponCreated`` coupon from its rule's ``createCoupon`` (the n-th
+    effect of a rule from its n-th spec); queue ``CouponCreated`` for each."""
+    codes: list[str] = []
+    taken: dict[tuple[int, int], int] = {}
+    for effect in effects:
+        if effect["effectType"] != "couponCreated":
+            continue
+        rule = (effect["campaignId"], effect["ruleIndex"])
+        specs = coupon_effects.specs_for(state, effect)
+        position = taken.get(rule, 0)
+        taken[rule] = position + 1
+        if position < len(specs):
+            coupon_effects.create(state, effect, specs[position])
+            codes.append(effect["props"]["value"])
+            state.announce(coupon_effects.coupon_created_body(state, coupon_view(state, codes[-1])))
+    return codes
 
 
 def _rollback_uuid(session: Mapping[str, Any], effect: Mapping[str, Any]) -> str:

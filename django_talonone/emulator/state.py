@@ -32,6 +32,7 @@ def _empty_data() -> dict[str, Any]:
         "loyalty": {},
         "giveaways": {},
         "achievements": {},
+        "createdCoupons": {},
     }
 
 
@@ -138,8 +139,16 @@ class EmulatorState:
         return next((c for c in self.campaigns if c["id"] == campaign_id), None)
 
     def coupon(self, code: str) -> tuple[dict[str, Any], dict[str, Any], int] | None:
-        """``(campaign, coupon, coupon_id)`` for a configured code, else ``None``."""
-        return self._coupon_index.get(code)
+        """``(campaign, coupon, coupon_id)`` for a configured code or one a rule created
+        (while its campaign is in the file), else ``None``."""
+        found = self._coupon_index.get(code)
+        if found is not None:
+            return found
+        created = self.data["createdCoupons"].get(code)
+        campaign = self.campaign(created["campaignId"]) if created is not None else None
+        if created is None or campaign is None:
+            return None
+        return campaign, created["coupon"], created["id"]
 
     def campaign_running(self, campaign: Mapping[str, Any]) -> bool:
         """Enabled and inside its start/end window by the state clock."""
