@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import webhooks
 from .clock import Clock, parse_timestamp
 from .engine import Evaluation, evaluate
 from .errors import field_error, unknown_session
@@ -239,6 +240,7 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         evaluation = evaluate(work, session)
         session["effects"] = evaluation.effects
         effects = evaluation.effects
+        webhooks.announce(work, session, effects)
         if after == "closed":
             redeem(work, session, evaluation)
             created = settle_close(work, session)
