@@ -240,10 +240,10 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         evaluation = evaluate(work, session)
         session["effects"] = evaluation.effects
         effects = evaluation.effects
-        webhooks.announce(work, session, effects)
         if after == "closed":
             redeem(work, session, evaluation)
             created = settle_close(work, session)
+        webhooks.announce(work, session, effects)  # after what the close changed
     elif before == "open":
         session["effects"] = []
         effects = []
