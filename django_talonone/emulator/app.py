@@ -24,7 +24,8 @@ from . import notices, routing
 from .catalog import strikethrough_notifications
 from .clock import MovableClock, format_timestamp
 from .control import ControlEndpoints
-from .errors import ApiError, conflict_busy, field_error
+from .error_replies import busy_kind, error_response, injected_response
+from .errors import ApiError, field_error
 from .faults import (
     DropConnection,
     FaultDecision,
@@ -63,10 +64,6 @@ Sleep = Callable[[float], None]
 CONTROL_PREFIX = "/_emulator"
 UNAUTHORIZED_MESSAGE = "Unauthorized - Invalid API key"
 
-#: Operations whose 400 body is ``ErrorResponse`` (no ``StatusCode``) in today's API.
-PLAIN_400_OPERATIONS = frozenset(
-    {"updateCustomerSessionV2", "getCustomerSession", "returnCartItems", "createReferral"}
-)
 #: Operations that take no request body; one sent anyway is ignored, as Talon.One does.
 BODYLESS_OPERATIONS = frozenset(
     {
@@ -78,41 +75,6 @@ BODYLESS_OPERATIONS = frozenset(
         "deleteCustomerData",
     }
 )
-
-_BAD_GATEWAY_PAGE = (
-    "<html><head><title>502 Bad Gateway</title></head>"
-    "<body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
-)
-
-
-def error_response(error: ApiError, operation: str | None = None) -> Response:
-    """Talon.One's error body: ``ErrorResponse`` or ``ErrorResponseWithStatus``."""
-    body: dict[str, Any] = {"message": error.message, "errors": error.errors}
-    if not (error.status == 400 and operation in PLAIN_400_OPERATIONS):
-        body["StatusCode"] = error.status
-    return Response(error.status, body)
-
-
-def busy_kind(operation: Operation) -> str:
-    """The entity a 409 names: the session on session paths, else the profile.
-
-    Talon.One words the event endpoints' 409 after the profile, even though the emulator
-    serialises v1 events per session; injected and real conflicts share this wording.
-    """
-    return "session" if "customer_sessions" in operation.path else "profile"
-
-
-def injected_response(status: int, operation: Operation) -> Response:
-    """The reply for an injected error status (502 is a gateway's HTML page)."""
-    if status == 502:
-        return Response(502, _BAD_GATEWAY_PAGE, {"Content-Type": "text/html; charset=utf-8"})
-    if status == 409:
-        return error_response(conflict_busy(busy_kind(operation)), operation.name)
-    messages = {429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
-    response = error_response(ApiError(status, messages[status]), operation.name)
-    if status == 429:
-        response.headers["Retry-After"] = "1"
-    return response
 
 
 @dataclass
