@@ -6,12 +6,16 @@ shop's parser reads every body."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import simplejson
 
+from django_talonone.emulator import Emulator
+from django_talonone.emulator.notifier import Notifier, Target
 from django_talonone.notification_types import kind_of, parse_points, parse_tiers
 
 from .notify_world import World
@@ -195,3 +199,40 @@ def test_an_anonymous_session_announces_nothing(state: str) -> None:
     world = World(config(campaign(1, FIXED)))
     world.put("s1", cartItems=CART, state=state, profileId="")
     assert world.sent() == []
+
+
+def test_a_return_that_takes_the_tier_away_announces_the_downgrade() -> None:
+    world = World(config(campaign(1, {**FIXED, "points": 150})))
+    world.put("s1", cartItems=CART, state="closed")
+    assert world.kinds() == ["LoyaltyPointsAdded", "TierUpgrade"]
+    world.take()
+    world.give_back("s1", [0], key="return-mugs")  # 25.00 of 29.50: 127.12 points back
+    taken, down = world.take()
+    assert points_of(taken) == [("deducted", "ann", Decimal("127.12"), "Items returned")]
+    [change] = parse_tiers(kind_of(down), down)
+    assert (change.direction, change.current_tier, change.old_tier) == ("downgrade", None, "Silver")
+    assert change.current_points == Decimal("22.88")
+
+
+def test_notifications_leave_once_the_change_is_saved(tmp_path: Path) -> None:
+    """The shop may call back the moment it hears: the state file already holds the change."""
+    state_file = tmp_path / "state.json"
+    seen: list[Any] = []
+
+    def post(url: str, headers: Mapping[str, str], body: bytes) -> int:
+        saved = simplejson.loads(state_file.read_text(encoding="utf-8"))
+        seen.append(saved["data"]["loyalty"]["ann"]["7"]["earned"][0]["points"])
+        return 200
+
+    notifier = Notifier([Target(url="http://shop.test/")], post=post, schedule=())
+    emulator = Emulator(config=config(campaign(1, FIXED)), state_file=state_file, notifier=notifier)
+    body = {"customerSession": {"profileId": "ann", "state": "closed", "cartItems": []}}
+    reply = emulator.session().put(
+        f"{emulator.base_url}/v2/customer_sessions/s1",
+        json=body,
+        headers={"Authorization": f"ApiKey-v1 {emulator.api_key}"},
+        timeout=5,
+    )
+    assert reply.status_code == 200
+    assert notifier.wait()
+    assert seen == [50]
