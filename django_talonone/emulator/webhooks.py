@@ -73,6 +73,10 @@ def webhooks(raw: Any) -> list[dict[str, Any]]:
         no_unknown(data, where, {"id", "name", "payload"})
         payload = dict(read_mapping(data.get("payload", DEFAULT_PAYLOAD), f"{where}.payload"))
         _check_template(payload, f"{where}.payload")
+        for key in ("NotificationType", "notificationType"):
+            if key in payload:
+                # The shop (and the targets' kinds) would take it for a notification.
+                raise ValueError(f"{where}.payload.{key}: a webhook's payload names no kind")
         found.append(
             {
                 "id": read_int(read_required(data, "id", where), f"{where}.id", minimum=1),

@@ -116,6 +116,10 @@ def test_targets_that_do_not_want_webhooks_get_none() -> None:
             "webhooks[0].payload.who: unknown placeholder ${email}",
         ),
         (lambda c: c["webhooks"][1].update(id=7), "webhooks: duplicate id 7"),
+        (
+            lambda c: c["webhooks"][0]["payload"].update(NotificationType="TierUpgrade"),
+            "webhooks[0].payload.NotificationType: a webhook's payload names no kind",
+        ),
         (lambda c: c["webhooks"][1].update(payload=[1]), "webhooks[1].payload: must be an object"),
         (
             lambda c: c["campaigns"][0]["rules"][0]["effects"][0].update(onClose="yes"),
