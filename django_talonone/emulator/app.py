@@ -339,11 +339,13 @@ class EmulatorApp:
 
     def move_clock(self, delta: timedelta) -> list[str]:
         """Move the clock forward; pending points it makes active are announced
-        (``LoyaltyPointsPendingToActive``). Returns the notifications' X-UUIDs."""
+        (``LoyaltyPointsPendingToActive``), and points whose expiry reminder it passes
+        (``LoyaltyPointsExpiring``). Returns the notifications' X-UUIDs."""
         with self.lock:
             before = self.state.now()
             self.clock.move(delta)
             notices.pending_to_active(self.state, before, self.state.now())
+            notices.expiring(self.state, before, self.state.now())
             bodies = self.state.take_announced()
         return self._send(bodies)
 

@@ -3,10 +3,12 @@
 Talon.One tells the shop about loyalty changes it makes itself: points added or deducted
 (``LoyaltyPointsAdded`` / ``LoyaltyPointsDeducted``, one per ledger transaction, sent as
 the session closes, is cancelled or returns items), a tier reached or lost
-(``TierUpgrade`` / ``TierDowngrade``) and pending points becoming active
-(``LoyaltyPointsPendingToActive``). The functions here only queue the bodies on the
-state (:meth:`EmulatorState.announce`); the shell sends them once the change is done, so
-a dry run (which works on a throw-away copy) and a refused request send nothing.
+(``TierUpgrade`` / ``TierDowngrade``), pending points becoming active
+(``LoyaltyPointsPendingToActive``) and, for a program with ``expiryNoticeDays``, active
+points about to expire (``LoyaltyPointsExpiring``, that many days ahead). The functions
+here only queue the bodies on the state (:meth:`EmulatorState.announce`); the shell sends
+them once the change is done, so a dry run (which works on a throw-away copy) and a
+refused request send nothing.
 
 The emulator's tiers are reached on the points earned in the program (see
 :mod:`.loyalty`), so a tier notification's ``CurrentPoints`` is that number, the one
@@ -16,7 +18,7 @@ The emulator's tiers are reached on the points earned in the program (see
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +31,15 @@ from .state import EmulatorState
 RULE_ENGINE = "rule_engine"
 #: Talon.One sends at most this many entries in one notification's ``Data``.
 BATCH_SIZE = 1000
+
+
+def _left(earning: Mapping[str, Any]) -> Decimal:
+    """What of an earning is neither spent nor rolled back."""
+    return (
+        to_decimal(earning["points"])
+        - to_decimal(earning["spent"])
+        - to_decimal(earning["rolledBack"])
+    )
 
 
 def points_changed(
@@ -116,11 +127,7 @@ def pending_to_active(state: EmulatorState, before: datetime, after: datetime) -
                 start = earning.get("startDate")
                 if start is None or not before < parse_timestamp(start) <= after:
                     continue
-                left = (
-                    to_decimal(earning["points"])
-                    - to_decimal(earning["spent"])
-                    - to_decimal(earning["rolledBack"])
-                )
+                left = _left(earning)
                 if left <= 0:
                     continue
                 entry: dict[str, Any] = {
@@ -134,12 +141,44 @@ def pending_to_active(state: EmulatorState, before: datetime, after: datetime) -
                 if earning.get("expiryDate"):
                     entry["ExpireOn"] = earning["expiryDate"]
                 entries.append(entry)
+    _batches(state, "LoyaltyPointsPendingToActive", entries)
+
+
+def expiring(state: EmulatorState, before: datetime, after: datetime) -> None:
+    """Queue ``LoyaltyPointsExpiring`` for the reminders the clock passed moving from
+    ``before`` to ``after``: each of a program's ``expiryNoticeDays`` ahead of an expiry
+    still to come, the points left to expire then summed per profile and date."""
+    notices = {spec["id"]: spec["expiryNoticeDays"] for spec in state.config["loyaltyPrograms"]}
+    due: dict[tuple[str, int, str], Decimal] = {}
+    for profile_id, books in state.data["loyalty"].items():
+        for program_id, book in books.items():
+            for earning in book["earned"]:
+                expiry, start = earning.get("expiryDate"), earning.get("startDate")
+                if expiry is None or parse_timestamp(expiry) <= after:
+                    continue  # expired by now: too late for a reminder
+                if start is not None and parse_timestamp(start) > after:
+                    continue  # still pending: not active points yet
+                left = _left(earning)
+                moment = parse_timestamp(expiry)
+                days = notices.get(int(program_id), [])
+                if left <= 0 or not any(before < moment - timedelta(days=n) <= after for n in days):
+                    continue
+                key = (profile_id, int(program_id), moment.date().isoformat())
+                due[key] = due.get(key, Decimal(0)) + left
+    entries = [
+        {
+            "ExpiryDate": day,
+            "LoyaltyProgramID": program_id,
+            "CustomerProfileID": profile_id,
+            "AmountOfExpiringPoints": amount,
+            "SubledgerID": loyalty.MAIN_SUBLEDGER,
+        }
+        for (profile_id, program_id, day), amount in due.items()
+    ]
+    _batches(state, "LoyaltyPointsExpiring", entries)
+
+
+def _batches(state: EmulatorState, kind: str, entries: list[dict[str, Any]]) -> None:
     for first in range(0, len(entries), BATCH_SIZE):
         batch = entries[first : first + BATCH_SIZE]
-        state.announce(
-            {
-                "NotificationType": "LoyaltyPointsPendingToActive",
-                "TotalResultSize": len(batch),
-                "Data": batch,
-            }
-        )
+        state.announce({"NotificationType": kind, "TotalResultSize": len(batch), "Data": batch})

@@ -52,7 +52,11 @@ def loyalty_programs(raw: Any) -> list[dict[str, Any]]:
     for index, entry in enumerate(_list(raw, "loyaltyPrograms")):
         where = f"loyaltyPrograms[{index}]"
         data = read_mapping(entry, where)
-        no_unknown(data, where, {"id", "name", "title", "pendingDays", "expiryDays", "tiers"})
+        no_unknown(
+            data,
+            where,
+            {"id", "name", "title", "pendingDays", "expiryDays", "expiryNoticeDays", "tiers"},
+        )
         name = read_str(read_required(data, "name", where), f"{where}.name")
         expiry = data.get("expiryDays")
         programs.append(
@@ -64,12 +68,22 @@ def loyalty_programs(raw: Any) -> list[dict[str, Any]]:
                 "expiryDays": (
                     None if expiry is None else read_int(expiry, f"{where}.expiryDays", minimum=1)
                 ),
+                "expiryNoticeDays": _notice_days(data.get("expiryNoticeDays", []), where),
                 "tiers": _tiers(data.get("tiers", []), f"{where}.tiers"),
             }
         )
     check_unique([p["id"] for p in programs], "loyaltyPrograms", "id")
     check_unique([p["name"] for p in programs], "loyaltyPrograms", "name")
     return programs
+
+
+def _notice_days(raw: Any, where: str) -> list[int]:
+    """``expiryNoticeDays``: up to three reminders ahead of expiry, as Talon.One allows."""
+    at = f"{where}.expiryNoticeDays"
+    days = [read_int(value, f"{at}[{i}]", minimum=1) for i, value in enumerate(_list(raw, at))]
+    if len(days) > 3 or len(set(days)) != len(days):
+        raise ValueError(f"{at}: at most three different numbers of days")
+    return sorted(days, reverse=True)
 
 
 def _tiers(raw: Any, where: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ import pytest
 import simplejson
 
 from django_talonone.emulator import Emulator
+from django_talonone.emulator.campaigns import validate_config
 from django_talonone.emulator.notifier import Notifier, Target
 from django_talonone.notification_types import kind_of, parse_points, parse_tiers
 
@@ -236,3 +237,33 @@ def test_notifications_leave_once_the_change_is_saved(tmp_path: Path) -> None:
     assert reply.status_code == 200
     assert notifier.wait()
     assert seen == [50]
+
+
+def test_expiry_reminders_go_out_the_configured_days_ahead() -> None:
+    program = {**ACTIVE_AT_ONCE, "expiryDays": 30, "expiryNoticeDays": [1, 7]}
+    world = World(config(campaign(1, FIXED), programs=[program]))
+    world.put("s1", cartItems=CART, state="closed")  # 50 points expiring on 31 March
+    world.clock.move(days=1)
+    world.put("s2", cartItems=CART, state="closed")  # 50 more, expiring on 1 April
+    world.take()
+
+    def reminded(**delta: float) -> list[tuple[str, Decimal]]:
+        world.emulator.move_clock(**delta)
+        bodies = world.take()
+        for body in bodies:
+            assert body["NotificationType"] == "LoyaltyPointsExpiring"
+            assert [c.change for c in parse_points(kind_of(body), body)] == ["expiring"]
+        return [(e["ExpiryDate"], e["AmountOfExpiringPoints"]) for b in bodies for e in b["Data"]]
+
+    assert reminded(days=22) == [("2026-03-31", Decimal(50))]  # 24 March: a week ahead
+    assert reminded(days=1) == [("2026-04-01", Decimal(50))]
+    assert reminded(days=1) == []
+    assert reminded(days=4) == [("2026-03-31", Decimal(50))]  # 30 March: a day ahead
+    assert reminded(days=1) == [("2026-04-01", Decimal(50))]  # the first ones expired
+    assert reminded(days=60) == []
+
+
+def test_expiry_reminders_are_three_different_days_at_most() -> None:
+    program = {**ACTIVE_AT_ONCE, "expiryDays": 30, "expiryNoticeDays": [1, 1]}
+    with pytest.raises(ValueError, match="expiryNoticeDays: at most three different"):
+        validate_config(config(campaign(1, FIXED), programs=[program]))
