@@ -6,10 +6,12 @@ from __future__ import annotations
 import copy
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from django_talonone.emulator import Emulator
 from django_talonone.emulator.campaigns import validate_config
 from django_talonone.notification_types import kind_of, parse_coupons
 
@@ -137,3 +139,23 @@ def test_file_errors_name_the_field(change: dict[str, Any], message: str) -> Non
     raw["campaigns"][0]["rules"][0]["effects"][0].update(change)
     with pytest.raises(ValueError, match=re.escape(message)):
         validate_config(raw)
+
+
+def test_a_created_coupon_survives_a_restart_from_the_state_file(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    first = Emulator(config=copy.deepcopy(CONFIG), state_file=state_file)
+    auth = {"Authorization": f"ApiKey-v1 {first.api_key}"}
+    session = {"profileId": "ann", "state": "closed", "cartItems": [{**CART[0], "price": 20}]}
+    url = "/v2/customer_sessions/"
+    reply = first.session().put(f"{first.base_url}{url}s1", json={"customerSession": session})
+    assert reply.status_code == 401  # (no key: refused, nothing created)
+    reply = first.session().put(
+        f"{first.base_url}{url}s1", json={"customerSession": session}, headers=auth
+    )
+    [code] = [c["value"] for c in reply.json()["createdCoupons"]]
+    again = Emulator(config=copy.deepcopy(CONFIG), state_file=state_file)
+    opened = {**session, "state": "open", "couponCodes": [code]}
+    reply = again.session().put(
+        f"{again.base_url}{url}s2", json={"customerSession": opened}, headers=auth
+    )
+    assert "acceptCoupon" in [e["effectType"] for e in reply.json()["effects"]]
