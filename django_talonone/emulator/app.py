@@ -17,13 +17,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from . import routing
+from . import notices, routing
 from .catalog import strikethrough_notifications
-from .clock import format_timestamp
+from .clock import MovableClock, format_timestamp
 from .control import ControlEndpoints
-from .errors import ApiError, conflict_busy, field_error
+from .error_replies import busy_kind, error_response, injected_response
+from .errors import ApiError, field_error
 from .faults import (
     DropConnection,
     FaultDecision,
@@ -62,10 +64,6 @@ Sleep = Callable[[float], None]
 CONTROL_PREFIX = "/_emulator"
 UNAUTHORIZED_MESSAGE = "Unauthorized - Invalid API key"
 
-#: Operations whose 400 body is ``ErrorResponse`` (no ``StatusCode``) in today's API.
-PLAIN_400_OPERATIONS = frozenset(
-    {"updateCustomerSessionV2", "getCustomerSession", "returnCartItems", "createReferral"}
-)
 #: Operations that take no request body; one sent anyway is ignored, as Talon.One does.
 BODYLESS_OPERATIONS = frozenset(
     {
@@ -77,41 +75,6 @@ BODYLESS_OPERATIONS = frozenset(
         "deleteCustomerData",
     }
 )
-
-_BAD_GATEWAY_PAGE = (
-    "<html><head><title>502 Bad Gateway</title></head>"
-    "<body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
-)
-
-
-def error_response(error: ApiError, operation: str | None = None) -> Response:
-    """Talon.One's error body: ``ErrorResponse`` or ``ErrorResponseWithStatus``."""
-    body: dict[str, Any] = {"message": error.message, "errors": error.errors}
-    if not (error.status == 400 and operation in PLAIN_400_OPERATIONS):
-        body["StatusCode"] = error.status
-    return Response(error.status, body)
-
-
-def busy_kind(operation: Operation) -> str:
-    """The entity a 409 names: the session on session paths, else the profile.
-
-    Talon.One words the event endpoints' 409 after the profile, even though the emulator
-    serialises v1 events per session; injected and real conflicts share this wording.
-    """
-    return "session" if "customer_sessions" in operation.path else "profile"
-
-
-def injected_response(status: int, operation: Operation) -> Response:
-    """The reply for an injected error status (502 is a gateway's HTML page)."""
-    if status == 502:
-        return Response(502, _BAD_GATEWAY_PAGE, {"Content-Type": "text/html; charset=utf-8"})
-    if status == 409:
-        return error_response(conflict_busy(busy_kind(operation)), operation.name)
-    messages = {429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
-    response = error_response(ApiError(status, messages[status]), operation.name)
-    if status == 429:
-        response.headers["Retry-After"] = "1"
-    return response
 
 
 @dataclass
@@ -156,6 +119,9 @@ class EmulatorApp:
         self.state_file = state_file
         loaded = load_state(state_file, clock=state.clock) if state_file is not None else None
         self.state = loaded if loaded is not None else state
+        #: The state's clock, made movable (``move_clock``); it starts where it was.
+        self.clock = MovableClock(self.state.clock)
+        self.state.clock = self.clock
         self.faults = FaultInjector(faults)
         self.requests = RequestLog(log_size)
         self.lock = threading.RLock()
@@ -317,10 +283,20 @@ class EmulatorApp:
     ) -> Response:
         self._delay(decision, timeout, trace)
         with self.lock:
-            response = self._handlers[operation.name](self.state, request)
+            try:
+                response = self._handlers[operation.name](self.state, request)
+            finally:
+                announced = self.state.take_announced()
             if request.method != "GET" and response.status < 400:
                 self.persist()
+            else:
+                announced = []
+        # Sent once the change is done and saved, off the request thread (notifier.py).
+        self._send(announced)
         return response
+
+    def _send(self, bodies: list[dict[str, Any]]) -> list[str]:
+        return [uuid for body in bodies for uuid in self.notifier.notify(body)]
 
     def _delay(self, decision: FaultDecision, timeout: float | None, trace: _Trace) -> None:
         """Spend injected latency, but no longer than the caller's read timeout (if known)."""
@@ -345,6 +321,8 @@ class EmulatorApp:
         """Fresh state (campaigns kept), empty request log, no faults."""
         with self.lock:
             self.state.reset()
+            self.state.take_announced()
+            self.clock.rewind()
             self.persist()
         self.requests.clear()
         self.faults.set(None)
@@ -357,7 +335,19 @@ class EmulatorApp:
             if not self.catalog:
                 return []
             bodies = strikethrough_notifications(self.state, self.catalog, trigger=trigger)
-        return [uuid for body in bodies for uuid in self.notifier.notify(body)]
+        return self._send(bodies)
+
+    def move_clock(self, delta: timedelta) -> list[str]:
+        """Move the clock forward; pending points it makes active are announced
+        (``LoyaltyPointsPendingToActive``), and points whose expiry reminder it passes
+        (``LoyaltyPointsExpiring``). Returns the notifications' X-UUIDs."""
+        with self.lock:
+            before = self.state.now()
+            self.clock.move(delta)
+            notices.pending_to_active(self.state, before, self.state.now())
+            notices.expiring(self.state, before, self.state.now())
+            bodies = self.state.take_announced()
+        return self._send(bodies)
 
     def _record(
         self,

@@ -1,11 +1,11 @@
 """The campaigns file: what promotions the emulator runs, validated with clear errors.
 
 A campaigns file is a JSON object ``{"application": {...}, "campaigns": [...]}``, with
-optional ``loyaltyPrograms`` and ``giveawayPools`` (:mod:`.rewards_config`; see
-``docs/emulator-campaigns.md``). :func:`validate_config` returns a normalised copy in
-which every optional field has its default and every amount is a ``Decimal``, so the
-engine never has to guess; any mistake raises ``ValueError`` naming the field, such as
-``campaigns[1].coupons[0].code: required``.
+optional ``loyaltyPrograms`` and ``giveawayPools`` (:mod:`.rewards_config`) and
+``webhooks`` (:mod:`.webhooks`; see ``docs/emulator-campaigns.md``).
+:func:`validate_config` returns a normalised copy in which every optional field has its
+default and every amount is a ``Decimal``, so the engine never has to guess; any mistake
+raises ``ValueError`` naming the field, such as ``campaigns[1].coupons[0].code: required``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import simplejson
 
+from . import webhooks
 from .confread import (
     check_unique,
     no_unknown,
@@ -40,7 +41,7 @@ from .rewards_config import (
 CAMPAIGN_KINDS = ("automatic", "coupon", "referral")
 NOTIFICATION_TYPES = ("Info", "Offer", "Error", "Misc")
 DISCOUNT_SCOPES = ("sessionTotal", "cartItems")
-EFFECT_TYPES = ("discount", "discountPerItem", "addFreeItem", "showNotification")
+EFFECT_TYPES = ("discount", "discountPerItem", "addFreeItem", "showNotification", "triggerWebhook")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "application": {"id": 1, "accountId": 1, "flattenCartItems": False, "currency": "USD"},
@@ -101,7 +102,9 @@ def load_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 def validate_config(config: Any) -> dict[str, Any]:
     """Check ``config`` and return a normalised deep copy (defaults filled in)."""
     root = read_mapping(config, "config")
-    no_unknown(root, "", {"application", "campaigns", "loyaltyPrograms", "giveawayPools"})
+    no_unknown(
+        root, "", {"application", "campaigns", "loyaltyPrograms", "giveawayPools", "webhooks"}
+    )
     app = read_mapping(root.get("application", {}), "application")
     no_unknown(app, "application", {"id", "accountId", "flattenCartItems", "currency"})
     application = {
@@ -123,9 +126,11 @@ def validate_config(config: Any) -> dict[str, Any]:
         "application": application,
         "loyaltyPrograms": loyalty_programs(root.get("loyaltyPrograms", [])),
         "giveawayPools": giveaway_pools(root.get("giveawayPools", [])),
+        "webhooks": webhooks.webhooks(root.get("webhooks", [])),
         "campaigns": campaigns,
     }
     check_references(normalised)
+    webhooks.check_references(normalised)
     return normalised
 
 
@@ -242,6 +247,8 @@ def _effect(raw: Any, where: str) -> dict[str, Any]:
         )
     if kind in REWARD_EFFECT_TYPES:
         return reward_effect(data, where)
+    if kind == "triggerWebhook":
+        return webhooks.effect(data, where)
     if kind == "addFreeItem":
         no_unknown(data, where, {"type", "sku", "name"})
         return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 Clock = Callable[[], datetime]
 
@@ -58,3 +58,29 @@ def parse_timestamp(text: str) -> datetime:
     except ValueError:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
     return moment.astimezone(timezone.utc)
+
+
+class MovableClock:
+    """A clock the emulator can move forward: ``base`` plus an offset it adds to.
+
+    The emulator's own, so that moving time is something it knows of: it is how the
+    control endpoint (``PUT /_emulator/clock``) and ``Emulator.move_clock`` make pending
+    loyalty points active, and announce it, with no sleeping.
+    """
+
+    def __init__(self, base: Clock = system_clock) -> None:
+        self.base = base
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset
+
+    def move(self, delta: timedelta) -> None:
+        """Move forward by ``delta`` (``ValueError`` for a step back)."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self.offset += delta
+
+    def rewind(self) -> None:
+        """Back to ``base`` (a reset: nothing is left that the move made)."""
+        self.offset = timedelta(0)

@@ -8,9 +8,12 @@ same JSON conventions (and error body) as the API so one client can read both.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .catalog import parse_items
+from .clock import format_timestamp, parse_timestamp
 from .errors import ApiError
 from .faults import parse_faults
 from .notifier import parse_targets
@@ -50,6 +53,7 @@ class ControlEndpoints:
                 "DELETE": self._clear_notifications,
             },
             "/_emulator/catalog": {"GET": self._catalog, "PUT": self._set_catalog},
+            "/_emulator/clock": {"GET": self._clock, "PUT": self._move_clock},
         }
 
     def handle(self, method: str, path: str, environ: Environ) -> Response:
@@ -161,6 +165,43 @@ class ControlEndpoints:
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
         return Response(202, {"uuids": self._app.sync_catalog(items, trigger="catalog_sync")})
+
+    def _clock(self, environ: Environ) -> Response:
+        with self._app.lock:
+            return Response(200, self._clock_view())
+
+    def _clock_view(self) -> dict[str, Any]:
+        offset = self._app.clock.offset.total_seconds()
+        return {"now": format_timestamp(self._app.state.now()), "offsetSeconds": offset}
+
+    def _move_clock(self, environ: Environ) -> Response:
+        """Move the clock forward: ``{"advanceDays"}``, ``{"advanceSeconds"}`` or
+        ``{"now"}``; pending points it makes active are announced."""
+        delta = _clock_step(_json_body(environ), self._app.state.now())
+        try:
+            uuids = self._app.move_clock(delta)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        with self._app.lock:
+            return Response(200, {**self._clock_view(), "uuids": uuids})
+
+
+def _clock_step(body: Any, now: datetime) -> timedelta:
+    """How far a ``PUT /_emulator/clock`` body moves the clock (a clear 400 otherwise)."""
+    keys = ("advanceDays", "advanceSeconds", "now")
+    given = [key for key in keys if isinstance(body, dict) and key in body]
+    if len(given) != 1 or set(body) - set(keys):
+        raise ApiError(400, "give exactly one of advanceDays, advanceSeconds or now")
+    value = body[given[0]]
+    if given[0] == "now":
+        try:
+            return parse_timestamp(value) - now
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, f"now: {exc}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ApiError(400, f"{given[0]}: must be a number")
+    seconds = float(value) * (86400 if given[0] == "advanceDays" else 1)
+    return timedelta(seconds=seconds)
 
 
 def _json_body(environ: Environ) -> Any:

@@ -68,17 +68,23 @@ def get_reserved_customers(state: EmulatorState, request: Request) -> Response:
 
 
 def wallet_codes(state: EmulatorState, integration_id: str) -> list[str]:
-    """Configured codes this profile reserved, redeemed, or is the recipient of."""
+    """Codes this profile reserved, redeemed, or is the recipient of: the configured
+    ones, then the ones rules created (oldest first)."""
+    every = [coupon for campaign in state.campaigns for coupon in campaign["coupons"]]
+    every += [
+        created["coupon"]
+        for code, created in state.data["createdCoupons"].items()
+        if state.coupon(code) is not None
+    ]
     codes = []
-    for campaign in state.campaigns:
-        for coupon in campaign["coupons"]:
-            usage = state.data["couponUsage"].get(coupon["code"], {})
-            if (
-                integration_id in usage.get("reservations", [])
-                or usage.get("profiles", {}).get(integration_id)
-                or coupon["recipientIntegrationId"] == integration_id
-            ):
-                codes.append(coupon["code"])
+    for coupon in every:
+        usage = state.data["couponUsage"].get(coupon["code"], {})
+        if (
+            integration_id in usage.get("reservations", [])
+            or usage.get("profiles", {}).get(integration_id)
+            or coupon["recipientIntegrationId"] == integration_id
+        ):
+            codes.append(coupon["code"])
     return codes
 
 

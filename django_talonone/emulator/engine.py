@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from . import webhooks
 from .money import ZERO, cents, line_total, to_decimal
 from .rewards import Rewards
 from .rewards_config import REWARD_EFFECT_TYPES
@@ -196,7 +197,13 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
     budget = _Budget(items, subtotal, costs, bool(state.application["flattenCartItems"]))
     result = Evaluation()
     session_key = f"{session.get('integrationId', '')}/{session.get('updateCount', 0)}"
-    rewards = Rewards(state, profile_id, session_key, session.get("attributes") or {})
+    rewards = Rewards(
+        state,
+        profile_id,
+        session_key,
+        session.get("attributes") or {},
+        closing=session.get("state") == "closed",
+    )
 
     pending_rejections: list[dict[str, Any]] = []
     valid_coupon: dict[int, tuple[str, int]] = {}
@@ -264,7 +271,10 @@ def evaluate(state: EmulatorState, session: Mapping[str, Any]) -> Evaluation:
                 continue
             produced: list[tuple[str, dict[str, Any]]] = []
             for spec in rule["effects"]:
-                if spec["type"] in REWARD_EFFECT_TYPES:
+                if spec["type"] == "triggerWebhook":
+                    hooks = webhooks.props(state, spec, rewards.closing)
+                    produced += [("triggerWebhook", hook) for hook in hooks]
+                elif spec["type"] in REWARD_EFFECT_TYPES:
                     produced += rewards.effects(spec, rule["name"], items, budget.flatten, budget)
                 else:
                     produced.extend(_rule_effects(spec, items, budget, subtotal, costs))

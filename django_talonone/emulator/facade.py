@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from requests import Session
@@ -87,6 +88,11 @@ class Emulator:
         """Sync a cart item catalogue (``[{"sku", "price", "category"?}]``); its
         strikethrough prices are pushed. Returns the notifications' X-UUIDs."""
         return self.app.sync_catalog(parse_items({"items": items}), trigger="catalog_sync")
+
+    def move_clock(self, **delta: float) -> list[str]:
+        """Move the emulator's clock forward (``days=14``, the ``timedelta`` fields);
+        pending points that become active are announced. Returns the X-UUIDs."""
+        return self.app.move_clock(timedelta(**delta))
 
     @property
     def requests(self) -> list[dict[str, Any]]:

@@ -32,9 +32,15 @@ def integration_state(
     event_type: str,
     triggered: Iterable[int] = (),
     failures: list[dict[str, Any]] | None = None,
+    created: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The reply for a session operation after it ran (on ``state``: real or scratch)."""
-    reply: dict[str, Any] = {"effects": effects, "createdCoupons": [], "createdReferrals": []}
+    """The reply for a session operation after it ran (on ``state``: real or scratch);
+    ``created`` are the codes of the coupons this call created."""
+    reply: dict[str, Any] = {
+        "effects": effects,
+        "createdCoupons": [coupon_view(state, code) for code in created],
+        "createdReferrals": [],
+    }
     wanted = set(wanted)
     profile_id: str = session["profileId"]
     if "customerSession" in wanted:

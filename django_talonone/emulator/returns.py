@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from . import notices
 from .errors import field_error, unknown_session
 from .ledger import REDUCIBLE_EFFECTS, rollback_discount, uncount_sales
 from .money import ZERO, cents, line_total, to_decimal
 from .responses import integration_state
 from .routing import Request, Response
-from .settlement import take_back_points
+from .settlement import RETURN_REASON, take_back_points
 from .state import EmulatorState
 
 
@@ -121,7 +122,7 @@ def _rollbacks(
         if amount <= 0:
             continue
         if effect["effectType"] == "addLoyaltyPoints":
-            rollbacks.append(take_back_points(state, session, index, amount))
+            rollbacks.append(take_back_points(state, session, index, amount, RETURN_REASON))
             continue
         session["rolledBack"][str(index)] = already + amount
         rollbacks.append(rollback_discount(effect, amount))
@@ -179,7 +180,9 @@ def return_cart_items(state: EmulatorState, request: Request) -> Response:
     flatten = bool(work.application["flattenCartItems"])
     entries = request.body["return"]["returnedCartItems"]
     wanted = _units_to_return(session, entries, flatten)
+    tiers = notices.tiers(work, session["profileId"])
     effects = _rollbacks(work, session, wanted, flatten)
+    notices.tier_changes(work, session["profileId"], tiers)
     returned_value = ZERO
     for position, units in wanted.items():
         item = session["cartItems"][position]

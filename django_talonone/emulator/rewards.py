@@ -1,10 +1,11 @@
-"""The engine's reward effects: loyalty points earned and spent, giveaways, achievements.
+"""The engine's reward effects: loyalty points earned and spent, giveaways, achievements,
+coupons created for the profile.
 
 Like the rest of the engine this only reads the state: it says what a session *would*
-earn, spend, win and progress. The ledgers change when the session closes
-(:mod:`.settlement`). One :class:`Rewards` lives for one evaluation and remembers what
-earlier rules already took (points spent, codes announced, progress), so two rules never
-spend the same points or announce the same last code.
+earn, spend, win and progress, and which coupons its close creates. The ledgers change
+when the session closes (:mod:`.settlement`). One :class:`Rewards` lives for one
+evaluation and remembers what earlier rules already took (points spent, codes announced,
+progress), so two rules never spend the same points or announce the same last code.
 
 A reward that cannot apply fails its whole rule, with a ``ruleFailureReasons`` entry
 naming the effect: spending more points than are active, earning, spending or winning
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from . import achievements, giveaways, loyalty
+from . import achievements, coupon_effects, giveaways, loyalty
 from .effects import derived_effect, transaction_uuid
 from .money import CENT, ZERO, cents, line_total, to_decimal
 from .state import EmulatorState
@@ -49,6 +50,8 @@ class Rewards:
     profile_id: str
     session_key: str
     attributes: Mapping[str, Any]
+    #: The session is closing: only then does a rule create a coupon.
+    closing: bool = False
     spent: dict[int, Decimal] = field(default_factory=dict)
     announced: dict[int, int] = field(default_factory=dict)
     progressed: dict[int, Decimal] = field(default_factory=dict)
@@ -111,6 +114,13 @@ class Rewards:
                 "recipientIntegrationId": self.profile_id,
             }
             return [("willAwardGiveaway", props)]
+        if kind == "createCoupon":
+            if not self.closing:
+                return []
+            self.transactions += 1
+            seed = (self.session_key, "coupon", self.transactions)
+            code = coupon_effects.new_code(self.state, spec["prefix"], *seed)
+            return [("couponCreated", {"value": code, "profileId": self.profile_id})]
         return self._progress(spec)
 
     def _points(

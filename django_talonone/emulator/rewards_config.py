@@ -1,11 +1,13 @@
-"""The campaigns file's reward sections: loyalty programs, giveaway pools, achievements.
+"""The campaigns file's reward sections: loyalty programs, giveaway pools, achievements,
+and the reward effects that need a profile (points, giveaways, progress, created coupons).
 
 Loyalty programs and giveaway pools belong to the Application (top-level
 ``loyaltyPrograms`` and ``giveawayPools``); achievements belong to the campaign whose
 rules make progress on them (``campaigns[].achievements``), as in Talon.One. The reward
-effects a rule may give (earning, spending, a giveaway, achievement progress) are read
-here too, and :func:`check_references` makes sure each names a program, pool or
-achievement that exists, so a typo fails when the file loads rather than mid-checkout.
+effects a rule may give (earning, spending, a giveaway, achievement progress, a coupon)
+are read here too, and :func:`check_references` makes sure each names a program, pool,
+achievement or coupon campaign that exists, so a typo fails when the file loads rather
+than mid-checkout.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ REWARD_EFFECT_TYPES = (
     "redeemLoyaltyPoints",
     "awardGiveaway",
     "increaseAchievementProgress",
+    "createCoupon",
 )
 #: Today's schemas allow only this shape for an achievement's ``name``.
 ACHIEVEMENT_NAME = re.compile(r"^[a-zA-Z]\w+$")
@@ -49,7 +52,11 @@ def loyalty_programs(raw: Any) -> list[dict[str, Any]]:
     for index, entry in enumerate(_list(raw, "loyaltyPrograms")):
         where = f"loyaltyPrograms[{index}]"
         data = read_mapping(entry, where)
-        no_unknown(data, where, {"id", "name", "title", "pendingDays", "expiryDays", "tiers"})
+        no_unknown(
+            data,
+            where,
+            {"id", "name", "title", "pendingDays", "expiryDays", "expiryNoticeDays", "tiers"},
+        )
         name = read_str(read_required(data, "name", where), f"{where}.name")
         expiry = data.get("expiryDays")
         programs.append(
@@ -61,12 +68,22 @@ def loyalty_programs(raw: Any) -> list[dict[str, Any]]:
                 "expiryDays": (
                     None if expiry is None else read_int(expiry, f"{where}.expiryDays", minimum=1)
                 ),
+                "expiryNoticeDays": _notice_days(data.get("expiryNoticeDays", []), where),
                 "tiers": _tiers(data.get("tiers", []), f"{where}.tiers"),
             }
         )
     check_unique([p["id"] for p in programs], "loyaltyPrograms", "id")
     check_unique([p["name"] for p in programs], "loyaltyPrograms", "name")
     return programs
+
+
+def _notice_days(raw: Any, where: str) -> list[int]:
+    """``expiryNoticeDays``: up to three reminders ahead of expiry, as Talon.One allows."""
+    at = f"{where}.expiryNoticeDays"
+    days = [read_int(value, f"{at}[{i}]", minimum=1) for i, value in enumerate(_list(raw, at))]
+    if len(days) > 3 or len(set(days)) != len(days):
+        raise ValueError(f"{at}: at most three different numbers of days")
+    return sorted(days, reverse=True)
 
 
 def _tiers(raw: Any, where: str) -> list[dict[str, Any]]:
@@ -176,6 +193,23 @@ def reward_effect(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             "pointValue": value,
             "scope": scope,
         }
+    if kind == "createCoupon":
+        no_unknown(data, where, {"type", "campaignId", "prefix", "usageLimit", "expiryDays"})
+        prefix = data.get("prefix", "")
+        if not isinstance(prefix, str) or len(prefix) > 90:
+            raise ValueError(f"{where}.prefix: must be a string of at most 90 characters")
+        expiry = data.get("expiryDays")
+        return {
+            "type": kind,
+            "campaignId": read_int(
+                read_required(data, "campaignId", where), f"{where}.campaignId", minimum=1
+            ),
+            "prefix": prefix,
+            "usageLimit": read_int(data.get("usageLimit", 1), f"{where}.usageLimit"),
+            "expiryDays": (
+                None if expiry is None else read_int(expiry, f"{where}.expiryDays", minimum=1)
+            ),
+        }
     if kind == "awardGiveaway":
         no_unknown(data, where, {"type", "poolId"})
         pool = read_int(read_required(data, "poolId", where), f"{where}.poolId")
@@ -196,6 +230,7 @@ def reward_effect(data: Mapping[str, Any], where: str) -> dict[str, Any]:
 def check_references(config: Mapping[str, Any]) -> None:
     """Every reward effect names a configured program, pool or (own) achievement."""
     programs = {p["id"] for p in config["loyaltyPrograms"]}
+    coupon_campaigns = {c["id"] for c in config["campaigns"] if c["kind"] == "coupon"}
     pools = {p["id"] for p in config["giveawayPools"]}
     every_achievement = [a["id"] for c in config["campaigns"] for a in c["achievements"]]
     check_unique(every_achievement, "campaigns[].achievements", "id")
@@ -206,6 +241,13 @@ def check_references(config: Mapping[str, Any]) -> None:
                 where = f"campaigns[{c_index}].rules[{r_index}].effects[{e_index}]"
                 if "programId" in effect and effect["programId"] not in programs:
                     raise ValueError(f"{where}.programId: no loyalty program {effect['programId']}")
+                if (
+                    effect["type"] == "createCoupon"
+                    and effect["campaignId"] not in coupon_campaigns
+                ):
+                    raise ValueError(
+                        f"{where}.campaignId: no coupon campaign {effect['campaignId']}"
+                    )
                 if effect["type"] == "awardGiveaway" and effect["poolId"] not in pools:
                     raise ValueError(f"{where}.poolId: no giveaway pool {effect['poolId']}")
                 achievement = effect.get("achievementId")

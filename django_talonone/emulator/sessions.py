@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import webhooks
 from .clock import Clock, parse_timestamp
 from .engine import Evaluation, evaluate
 from .errors import field_error, unknown_session
@@ -234,13 +235,15 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         profile["lastActivity"] = work.now_text()
 
     evaluation = Evaluation()
+    created: list[str] = []
     if after in ("open", "closed") and before in (None, "open"):
         evaluation = evaluate(work, session)
         session["effects"] = evaluation.effects
         effects = evaluation.effects
         if after == "closed":
             redeem(work, session, evaluation)
-            settle_close(work, session)
+            created = settle_close(work, session)
+        webhooks.announce(work, session, effects)  # after what the close changed
     elif before == "open":
         session["effects"] = []
         effects = []
@@ -255,6 +258,7 @@ def update_customer_session_v2(state: EmulatorState, request: Request) -> Respon
         event_type=event_type,
         triggered=evaluation.triggered_campaigns,
         failures=evaluation.failures,
+        created=created,
     )
     return Response(200, reply)
 

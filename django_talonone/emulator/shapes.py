@@ -88,14 +88,14 @@ def _item_costs(item: Mapping[str, Any]) -> Any:
 
 
 def coupon_view(state: EmulatorState, code: str) -> dict[str, Any]:
-    """Coupon for a configured code (the caller checked that it exists)."""
+    """Coupon for a configured or created code (the caller checked that it exists)."""
     found = state.coupon(code)
     assert found is not None
     campaign, coupon, coupon_id = found
     usage = state.data["couponUsage"].get(code, {"usageCounter": 0, "reservations": []})
     view: dict[str, Any] = {
         "id": coupon_id,
-        "created": state.configured_at,
+        "created": coupon.get("created", state.configured_at),
         "campaignId": campaign["id"],
         "value": code,
         "usageLimit": coupon["usageLimit"],

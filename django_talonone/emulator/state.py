@@ -32,6 +32,7 @@ def _empty_data() -> dict[str, Any]:
         "loyalty": {},
         "giveaways": {},
         "achievements": {},
+        "createdCoupons": {},
     }
 
 
@@ -49,6 +50,9 @@ class EmulatorState:
         self._coupon_index: dict[str, tuple[dict[str, Any], dict[str, Any], int]] = {}
         self.configure(config if config is not None else self.config)
         self.data: dict[str, Any] = _empty_data()
+        #: Notification bodies the last changes call for, sent by the shell once the
+        #: handler returns (never part of ``data``: a dry run's twin drops its own).
+        self.announced: list[dict[str, Any]] = []
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -95,9 +99,19 @@ class EmulatorState:
         twin.configured_at = self.configured_at
         twin._coupon_index = self._coupon_index
         twin.data = copy.deepcopy(self.data)
+        twin.announced = []
         return twin
 
     # -- helpers shared by the handlers ---------------------------------------------------
+
+    def announce(self, body: dict[str, Any]) -> None:
+        """Queue a notification for the shell to send after the change is done."""
+        self.announced.append(body)
+
+    def take_announced(self) -> list[dict[str, Any]]:
+        """The queued notifications, oldest first; the queue is emptied."""
+        taken, self.announced = self.announced, []
+        return taken
 
     def now(self) -> datetime:
         return self.clock()
@@ -125,8 +139,16 @@ class EmulatorState:
         return next((c for c in self.campaigns if c["id"] == campaign_id), None)
 
     def coupon(self, code: str) -> tuple[dict[str, Any], dict[str, Any], int] | None:
-        """``(campaign, coupon, coupon_id)`` for a configured code, else ``None``."""
-        return self._coupon_index.get(code)
+        """``(campaign, coupon, coupon_id)`` for a configured code or one a rule created
+        (while its campaign is in the file), else ``None``."""
+        found = self._coupon_index.get(code)
+        if found is not None:
+            return found
+        created = self.data["createdCoupons"].get(code)
+        campaign = self.campaign(created["campaignId"]) if created is not None else None
+        if created is None or campaign is None:
+            return None
+        return campaign, created["coupon"], created["id"]
 
     def campaign_running(self, campaign: Mapping[str, Any]) -> bool:
         """Enabled and inside its start/end window by the state clock."""

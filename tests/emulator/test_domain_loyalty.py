@@ -277,7 +277,7 @@ def test_the_documented_campaigns_files_load() -> None:
     """Every JSON example of docs/emulator-campaigns.md is a valid campaigns file."""
     page = Path(__file__).resolve().parents[2] / "docs" / "emulator-campaigns.md"
     examples = re.findall(r"```json\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
-    assert len(examples) == 2
+    assert len(examples) == 3
     for example in examples:
         validated = validate_config(json.loads(example))
         assert validated["campaigns"]

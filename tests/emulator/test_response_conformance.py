@@ -360,9 +360,65 @@ def _coupons_and_referrals(x: Exchange) -> None:
     x.call(bulk, "POST", "/v1/referrals_for_multiple_advocates", many, expect=401, auth=None)
 
 
-@pytest.mark.parametrize(
-    "drive", [_sessions, _profiles_and_events, _audiences, _coupons_and_referrals, _rewards]
+CREATING = {
+    "webhooks": [{"id": 3, "name": "Order closed"}],
+    "campaigns": [
+        {
+            "id": 1,
+            "name": "Thank you",
+            "rules": [
+                {
+                    "name": "A coupon and a webhook",
+                    "effects": [
+                        {"type": "createCoupon", "campaignId": 5, "expiryDays": 30},
+                        {"type": "triggerWebhook", "webhookId": 3},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": 5,
+            "name": "Thank-you coupons",
+            "kind": "coupon",
+            "rules": [
+                {"name": "5 off", "effects": [{"type": "discount", "name": "T", "amount": 5}]}
+            ],
+        },
+    ],
+}
+
+
+def _created_coupons_and_webhooks(x: Exchange) -> None:
+    """A close creating a coupon (``createdCoupons``, the wallet) and firing a webhook."""
+    x.emulator.state.configure(CREATING)
+    op = "updateCustomerSessionV2"
+    session = {**CART["customerSession"], "couponCodes": [], "state": "closed"}
+    body = {"customerSession": session, "responseContent": ALL_SESSION_CONTENT}
+    closed = x.call(op, "PUT", "/v2/customer_sessions/c-1", body, expect=200)
+    kinds = {effect["effectType"] for effect in closed["effects"]}
+    assert {"couponCreated", "triggerWebhook"} <= kinds
+    [coupon] = closed["createdCoupons"]
+    again = {**session, "couponCodes": [coupon["value"]]}
+    body = {"customerSession": again, "responseContent": ALL_SESSION_CONTENT}
+    x.call(op, "PUT", "/v2/customer_sessions/c-2", body, expect=200)
+    query = "?coupons=true"
+    wallet = x.call(
+        "getCustomerInventory", "GET", f"/v1/customer_profiles/ann/inventory{query}", expect=200
+    )
+    assert coupon["value"] in [c["value"] for c in wallet["coupons"]]
+
+
+DRIVES = (
+    _sessions,
+    _profiles_and_events,
+    _audiences,
+    _coupons_and_referrals,
+    _rewards,
+    _created_coupons_and_webhooks,
 )
+
+
+@pytest.mark.parametrize("drive", DRIVES)
 def test_every_response_validates(exchange: Exchange, drive: Any) -> None:
     drive(exchange)
     assert exchange.problems == [], "\n".join(exchange.problems)
@@ -370,7 +426,7 @@ def test_every_response_validates(exchange: Exchange, drive: Any) -> None:
 
 def test_every_operation_and_declared_status_is_exercised() -> None:
     x = Exchange(Emulator(api_key=API_KEY, management_key=MANAGEMENT_KEY))
-    for drive in (_sessions, _profiles_and_events, _audiences, _coupons_and_referrals, _rewards):
+    for drive in DRIVES:
         drive(x)
     declared = {(op, status) for op, statuses in SCHEMAS.items() for status in statuses}
     assert declared - x.seen == NEVER_SENT
