@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
 
+from .fields import application_field
+
 
 class Operation(models.TextChoices):
     """Integration API operations the outbox can deliver (client method names)."""
@@ -55,6 +57,8 @@ class Delivery(models.Model):
         help_text=_("Ordering key: deliveries of one lane go one at a time, in order."),
     )
     payload = models.JSONField(encoder=WireJSONEncoder, decoder=WireJSONDecoder)
+    #: Whose key the call is sent with; a row of a session goes where the session lives.
+    application = application_field()
     idempotency_key = models.CharField(max_length=255, unique=True, default=new_idempotency_key)
     status = models.CharField(
         max_length=16,
