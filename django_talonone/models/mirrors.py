@@ -9,7 +9,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .fields import application_field
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
 
 
 class SyncState(models.TextChoices):
@@ -58,7 +63,12 @@ class Audience(SyncedMirror):
     """A Talon.One audience; ``talonone_id`` is set once CreateAudienceV2 succeeded."""
 
     name = models.CharField(max_length=255)
-    application = application_field()
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     integration = models.CharField(max_length=64, blank=True)
     integration_id = models.CharField(max_length=1000, blank=True)
     talonone_id = models.PositiveBigIntegerField(_("Talon.One id"), null=True, blank=True)
@@ -103,7 +113,12 @@ class CouponReservation(QueuedChange, SyncedMirror):
     coupon_code = models.CharField(max_length=100, db_index=True)
     profile_id = models.CharField(max_length=1000, db_index=True)
     #: A coupon code is one Application's: the same code may exist in another.
-    application = application_field()
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
 
     class Meta:
         verbose_name = _("coupon reservation")

@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
 
-from .fields import application_field
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
 from .mirrors import SyncedMirror
 
 
@@ -25,7 +30,12 @@ class ReferralCode(SyncedMirror):
 
     campaign_id = models.PositiveBigIntegerField(_("campaign id"), db_index=True)
     #: The Application of the campaign: the code is created, and valid, there only.
-    application = application_field()
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     advocate_profile_id = models.CharField(_("advocate profile id"), max_length=1000)
     friend_profile_id = models.CharField(_("friend profile id"), max_length=1000, blank=True)
     code = models.CharField(max_length=100, blank=True, db_index=True)

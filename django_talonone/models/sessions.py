@@ -9,7 +9,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .fields import application_field
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
 
 
 class SessionState(models.TextChoices):
@@ -42,7 +47,12 @@ class CustomerSession(models.Model):
     )
     profile_id = models.CharField(_("profile id"), max_length=1000, blank=True, db_index=True)
     #: Decided when the session opens and kept: its close, cancel and returns go there.
-    application = application_field()
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     state = models.CharField(
         max_length=32, choices=SessionState.choices, default=SessionState.OPEN, db_index=True
     )

@@ -58,10 +58,20 @@ def idempotency_key_for(delivery: Delivery) -> str:
     return str(delivery.idempotency_key)
 
 
+def application_of(delivery: Delivery) -> str:
+    """Whose key sends the row: its session's Application when it has a session (a refund
+    reaches the Application its order was placed in, whatever routing says now), else the
+    row's own."""
+    session = delivery.session if delivery.session_id is not None else None
+    return session.application if session is not None else delivery.application
+
+
 def send(delivery: Delivery) -> Any:
-    """Make the call ``delivery`` describes with the delivery client; returns the reply."""
+    """Make the call ``delivery`` describes with the delivery client of its Application;
+    returns the reply."""
     args, body, query = decode_payload(delivery.payload)
-    method = getattr(get_client("delivery"), Operation(delivery.operation).value)
+    client = get_client("delivery", application_of(delivery))
+    method = getattr(client, Operation(delivery.operation).value)
     kwargs = dict(query)
     if delivery.operation in KEYED_OPERATIONS:
         kwargs["idempotency_key"] = idempotency_key_for(delivery)
