@@ -33,6 +33,7 @@ from django_talonone.models import (
     SessionReturn,
 )
 
+from .applications import ApplicationAdminMixin
 from .base import AnyModelAdmin, ReadOnlyAdmin
 from .display import admin_url, changelist_link, object_link, pretty_json
 
@@ -91,7 +92,7 @@ class ChargeFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerSession)
-class CustomerSessionAdmin(ReadOnlyAdmin):
+class CustomerSessionAdmin(ApplicationAdminMixin, ReadOnlyAdmin):
     list_display = [
         "session_id",
         "state",
@@ -114,6 +115,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             {
                 "fields": [
                     "session_id",
+                    "application",
                     "state",
                     "sent",
                     "lane",
