@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from django_talonone.models import CustomerSession, Delivery, Operation
+from django_talonone.models import Audience, CouponReservation, CustomerSession, Delivery, Operation
 from django_talonone.services import evaluate_cart, reserve_coupon
 from django_talonone.testing import TalonOneHarness
 
@@ -84,3 +84,18 @@ def test_the_profile_sync_action_asks_which_application(
     )
     assert forged.status_code == 302
     assert Delivery.objects.filter(operation=Operation.UPDATE_PROFILES).count() == 1
+
+
+def test_the_add_forms_ask_which_application(shop: TalonOneHarness, admin_client: Client) -> None:
+    add_audience = reverse("admin:django_talonone_audience_add")
+    assert 'name="application"' in text(admin_client, add_audience)
+    response = admin_client.post(add_audience, {"name": "VIP", "application": "gbp"})
+    assert response.status_code == 302
+    assert Audience.objects.get().application == "gbp"
+    add_reservation = reverse("admin:django_talonone_couponreservation_add")
+    response = admin_client.post(
+        add_reservation, {"coupon_code": "WELCOME10", "pasted": "ann", "application": "gbp"}
+    )
+    assert response.status_code == 302
+    assert CouponReservation.objects.get().application == "gbp"
+    assert shop.requests("createCouponReservation", application="default") == []
