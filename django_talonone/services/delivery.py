@@ -59,11 +59,18 @@ def idempotency_key_for(delivery: Delivery) -> str:
 
 
 def application_of(delivery: Delivery) -> str:
-    """Whose key sends the row: its session's Application when it has a session (a refund
-    reaches the Application its order was placed in, whatever routing says now), else the
-    row's own."""
-    session = delivery.session if delivery.session_id is not None else None
-    return session.application if session is not None else delivery.application
+    """Whose key sends the row: its session's Application (a refund reaches the
+    Application its order was placed in, whatever routing says now).
+
+    The row was written with its session's Application (``enqueue``; a cart snapshot's is
+    set when it is built), so the row's column says it without a query; a session
+    already loaded with the row is read directly.
+    """
+    if delivery.session_id is not None and Delivery.session.is_cached(delivery):
+        session = delivery.session
+        if session is not None:
+            return session.application
+    return delivery.application
 
 
 def send(delivery: Delivery) -> Any:

@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router
 from django.utils import timezone
 
@@ -93,7 +94,7 @@ def open_session(
     there; the old one is left open, untouched, in its own Application.
     """
     session = cart_session(cart)
-    application = application_for(cart, "cart", adapter or cart_adapter_for(cart))
+    application = application_for(cart, "cart", adapter or _registered_adapter(cart))
     if session is None or session.application != application:
         session = CustomerSession(
             profile_id=profile_id or "",
@@ -107,6 +108,14 @@ def open_session(
         session.profile_id = profile_id
         session.save(update_fields=["profile_id", "updated_at"])
     return session
+
+
+def _registered_adapter(cart: models.Model) -> CartAdapter | None:
+    """The cart's registered adapter, or ``None`` (the router then sees none)."""
+    try:
+        return cart_adapter_for(cart)
+    except ImproperlyConfigured:
+        return None
 
 
 def order_session(order: models.Model) -> CustomerSession | None:
