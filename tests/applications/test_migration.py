@@ -59,3 +59,18 @@ def test_existing_rows_become_the_default_applications() -> None:
         MigrationExecutor(connection).migrate(
             MigrationExecutor(connection).loader.graph.leaf_nodes()
         )
+
+
+def test_old_code_writing_during_a_rolling_deploy_gets_the_default() -> None:
+    """On PostgreSQL the column keeps a database default: an INSERT that does not name it
+    (what the previous release sends) still writes a valid row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the database default is kept on PostgreSQL and MySQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO django_talonone_customersession (session_id, profile_id, state, "
+            "object_id, lane, last_evaluation, last_effects, evaluation_failed, created_at, "
+            "updated_at) VALUES ('s-rolling', '', 'open', '', '', '{}', '[]', false, now(), "
+            "now()) RETURNING application"
+        )
+        assert cursor.fetchone() == ("default",)
