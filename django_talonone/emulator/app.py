@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import routing
-from .applications import DEFAULT_APPLICATION, Application, Applications
+from .applications import DEFAULT_APPLICATION, Application, Applications, state_file_for
 from .catalog import strikethrough_notifications
 from .clock import format_timestamp
 from .control import ControlEndpoints
@@ -208,12 +208,7 @@ class EmulatorApp:
 
     def state_file_of(self, name: str) -> str | None:
         """Where Application ``name``'s state is saved: ``state.json``, ``state.gbp.json``."""
-        if self.state_file is None:
-            return None
-        if name == DEFAULT_APPLICATION:
-            return os.fspath(self.state_file)
-        root, extension = os.path.splitext(os.fspath(self.state_file))
-        return f"{root}.{name}{extension}"
+        return state_file_for(self.state_file, name)
 
     # -- WSGI entry point --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ give a named Application a management key of its own to delete its audiences.
 from __future__ import annotations
 
 import hmac
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,17 @@ from .state import EmulatorState
 
 DEFAULT_APPLICATION = "default"
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+def state_file_for(state_file: str | os.PathLike[str] | None, name: str) -> str | None:
+    """Where Application ``name``'s state is kept beside the default's (``state.gbp.json``
+    next to ``state.json``); ``None`` without a state file."""
+    if state_file is None:
+        return None
+    if name == DEFAULT_APPLICATION:
+        return os.fspath(state_file)
+    root, extension = os.path.splitext(os.fspath(state_file))
+    return f"{root}.{name}{extension}"
 
 
 @dataclass
