@@ -152,6 +152,13 @@ class SessionAdapter:
         """Costs such as ``{"shipping": Decimal("4.95")}``, defined in the Campaign Manager."""
         return {}
 
+    def get_currency(self, obj: Any) -> str | None:
+        """The currency ``obj`` is priced in (ISO 4217), which routes its session to the
+        Application of that currency; ``None`` (the default without a ``currency``
+        attribute): the default Application. See ``TALONONE['APPLICATION_ROUTER']``."""
+        currency = getattr(obj, "currency", None)
+        return currency if isinstance(currency, str) and currency else None
+
     def get_identifiers(self, obj: Any) -> Sequence[str]:
         """Identifiers for per-device/IP limits (at most five)."""
         return []

@@ -21,9 +21,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from django_talonone.conf import DEFAULTS, TalonOneSettings, get_settings
+from django_talonone.conf_applications import ApplicationSettings
+from django_talonone.conf_values import env_name, setting_name
 
 TAG = "talonone"
-_ENV_HINT = "Set it in settings.TALONONE or in the TALONONE_{key} environment variable."
 
 
 def _id(kind: str, number: int) -> str:
@@ -62,31 +63,49 @@ def _raw_settings_messages() -> list[CheckMessage]:
 
 
 def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    """Every Application's key and URL, then what Applications must not share."""
     messages: list[CheckMessage] = []
-    if not config.api_key:
+    for application in config.applications.values():
+        messages += _application_messages(application)
+    return messages + _currency_messages(config) + _router_messages(config)
+
+
+def _application_messages(application: ApplicationSettings) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+
+    def name(key: str) -> str:
+        return setting_name(application.key(key))
+
+    def env_hint(key: str) -> str:
+        return (
+            f"Set it in settings.TALONONE or in the {env_name(application.key(key))} "
+            "environment variable."
+        )
+
+    if not application.api_key:
         messages.append(
             Error(
-                "TALONONE['API_KEY'] is not set: Talon.One will refuse every call.",
-                hint=_ENV_HINT.format(key="API_KEY"),
+                f"{name('API_KEY')} is not set: Talon.One will refuse every call.",
+                hint=env_hint("API_KEY"),
                 id=_id("E", 1),
             )
         )
-    if not config.base_url:
+    if not application.base_url:
         messages.append(
             Error(
-                "TALONONE['BASE_URL'] is not set.",
+                f"{name('BASE_URL')} is not set.",
                 hint="Set it to your deployment's URL, e.g. 'https://yourshop.europe-west1"
-                ".talon.one'. " + _ENV_HINT.format(key="BASE_URL"),
+                ".talon.one'. " + env_hint("BASE_URL"),
                 id=_id("E", 2),
             )
         )
         return messages
-    parts = urlsplit(config.base_url)
+    parts = urlsplit(application.base_url)
     if parts.username is not None or parts.password is not None:
         # Shown without the URL: its user-info part is a credential.
         messages.append(
             Error(
-                "TALONONE['BASE_URL'] carries credentials (user:password@): they would be "
+                f"{name('BASE_URL')} carries credentials (user:password@): they would be "
                 "logged with the URL, and Talon.One authenticates with the API key instead.",
                 hint="Remove the user-info part, e.g. 'https://yourshop.talon.one'.",
                 id=_id("E", 6),
@@ -95,7 +114,7 @@ def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
     elif parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         messages.append(
             Error(
-                f"TALONONE['BASE_URL'] = {config.base_url!r} is not an http(s) base URL.",
+                f"{name('BASE_URL')} = {application.base_url!r} is not an http(s) base URL.",
                 hint="Use the scheme and host only, e.g. 'https://yourshop.talon.one'.",
                 id=_id("E", 3),
             )
@@ -103,13 +122,64 @@ def _connection_messages(config: TalonOneSettings) -> list[CheckMessage]:
     elif parts.scheme == "http" and not _is_loopback(parts.hostname):
         messages.append(
             Warning(
-                f"TALONONE['BASE_URL'] uses plain http for {parts.hostname}: the API key "
+                f"{name('BASE_URL')} uses plain http for {parts.hostname}: the API key "
                 "would cross the network unencrypted.",
                 hint="Use https:// (plain http is only meant for a local emulator).",
                 id=_id("W", 1),
             )
         )
     return messages
+
+
+def _currency_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    """Several Applications: each needs a currency to be routed to, and its own one."""
+    if len(config.applications) < 2:
+        return []
+    messages: list[CheckMessage] = []
+    by_currency: dict[str, list[str]] = {}
+    for application in config.applications.values():
+        if application.currency is None:
+            messages.append(
+                Warning(
+                    f"{setting_name(application.key('CURRENCY'))} is not set: with several "
+                    f"Applications, no cart is routed to {application.name!r} by its currency.",
+                    hint="Set the currency of that Application in the Campaign Manager, or "
+                    "route with TALONONE['APPLICATION_ROUTER'] and silence this warning.",
+                    id=_id("W", 40),
+                )
+            )
+        else:
+            by_currency.setdefault(application.currency, []).append(application.name)
+    for currency, names in by_currency.items():
+        if len(names) > 1:
+            messages.append(
+                Warning(
+                    f"The Applications {', '.join(map(repr, names))} all sell in {currency}: "
+                    f"carts in {currency} go to {names[0]!r} unless "
+                    "TALONONE['APPLICATION_ROUTER'] routes them (by site, for example).",
+                    hint="Give each storefront its router rule, or silence this warning.",
+                    id=_id("W", 41),
+                )
+            )
+    return messages
+
+
+def _router_messages(config: TalonOneSettings) -> list[CheckMessage]:
+    if config.application_router is None:
+        return []
+    try:
+        import_string(config.application_router)
+    except ImportError as error:
+        return [
+            Error(
+                f"TALONONE['APPLICATION_ROUTER'] = {config.application_router!r} cannot be "
+                f"imported ({error}): no cart could be routed to its Application.",
+                hint="Give the dotted path of a function taking (obj, kind, adapter) and "
+                "returning an Application name or None.",
+                id=_id("E", 40),
+            )
+        ]
+    return []
 
 
 def _outbox_messages(config: TalonOneSettings) -> list[CheckMessage]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, cast
@@ -23,7 +23,10 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
+from . import conf_values as values
+from .conf_applications import DEFAULT_APPLICATION, ApplicationSettings, parse_applications
 from .conf_oscar import OscarSettings, oscar_settings
+from .conf_values import env_name, setting_name
 
 DeliveryMode = Literal["sync", "outbox"]
 FailMode = Literal["open", "strict"]
@@ -75,6 +78,14 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATION_LEASE": 300.0,
     # django-oscar shops (django_talonone.contrib.oscar): see OSCAR_DEFAULTS.
     "OSCAR": {},
+    # The default Application's currency (ISO 4217): carts in it are routed to it.
+    "CURRENCY": None,
+    # Further Talon.One Applications by name (conf_applications.py): one per currency
+    # or storefront, each with its own API key.
+    "APPLICATIONS": {},
+    # Dotted path of the function choosing the Application of a cart, order or customer
+    # (None: the cart's currency decides, see django_talonone.applications).
+    "APPLICATION_ROUTER": None,
 }
 
 _SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN", "NOTIFICATION_SECRETS"})
@@ -88,7 +99,7 @@ def default_profile_id(user: Any) -> str:
 
 
 def _name(key: str) -> str:
-    return f"TALONONE[{key!r}]"
+    return setting_name(key)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,13 @@ class TalonOneSettings:
     notification_processing: Literal["task", "inline"]
     notification_lease: float
     oscar: OscarSettings
+    #: The default Application's currency (``None``: not configured).
+    currency: str | None = None
+    #: Which Application the connection and money fields above belong to.
+    application: str = DEFAULT_APPLICATION
+    #: Every configured Application by name, the default first.
+    applications: Mapping[str, ApplicationSettings] = field(default_factory=dict)
+    application_router: str | None = None
 
     def __repr__(self) -> str:
         shown = {
@@ -131,12 +149,15 @@ class TalonOneSettings:
         return f"TalonOneSettings({shown})"
 
     def require(self, key: str) -> str:
-        """The value of a string setting that must be set, e.g. ``require("API_KEY")``."""
+        """The value of a string setting that must be set, e.g. ``require("API_KEY")``
+        (the current Application's, for its connection keys)."""
         value = getattr(self, key.lower())
         if not value:
+            application = self.applications.get(self.application)
+            path = application.key(key) if application is not None else key
             raise ImproperlyConfigured(
-                f"{_name(key)} is not set: add it to the TALONONE dict in your Django "
-                f"settings or set the TALONONE_{key} environment variable."
+                f"{setting_name(path)} is not set: add it to the TALONONE dict in your Django "
+                f"settings or set the {env_name(path)} environment variable."
             )
         return str(value)
 
@@ -155,6 +176,41 @@ class TalonOneSettings:
         if purpose == "cart":
             return min(self.deadline, max(self.timeout))
         return self.deadline
+
+    def for_application(self, name: str | None) -> TalonOneSettings:
+        """These settings with ``name``'s connection, key, currency and flattening: what a
+        client for that Application is built from (``None``: the default Application)."""
+        name = name or DEFAULT_APPLICATION
+        if name == self.application:
+            return self
+        application = self.applications.get(name)
+        if application is None:
+            known = ", ".join(self.applications) or DEFAULT_APPLICATION
+            raise ImproperlyConfigured(
+                f"No Talon.One Application named {name!r} in {_name('APPLICATIONS')}; "
+                f"configured: {known}. A row stored for a removed Application keeps waiting "
+                "until it is configured again."
+            )
+        return replace(
+            self,
+            application=name,
+            base_url=application.base_url,
+            api_key=application.api_key,
+            management_key=application.management_key,
+            management_token=application.management_token,
+            currency=application.currency,
+            cart_item_flattening=application.cart_item_flattening,
+            currency_decimal_places=application.currency_decimal_places,
+            timeout=application.timeout,
+            delivery_timeout=application.delivery_timeout,
+        )
+
+    def application_for_currency(self, currency: str | None) -> str | None:
+        """The first Application configured with ``currency`` (``None`` if none is)."""
+        if not currency:
+            return None
+        wanted = currency.upper()
+        return next((a.name for a in self.applications.values() if a.currency == wanted), None)
 
     def delivery_mode(self, event: str) -> DeliveryMode:
         return self.delivery[event]
@@ -190,63 +246,6 @@ def _raw() -> dict[str, Any]:
     return values
 
 
-def _timeout(key: str, value: Any) -> tuple[float, float]:
-    if isinstance(value, str):  # from the environment: "5" or "3.05,20"
-        parts = [part for part in value.split(",") if part.strip()]
-        value = parts[0] if len(parts) == 1 else parts
-    try:
-        if isinstance(value, (int, float, str)):
-            pair = (float(value), float(value))
-        else:
-            connect, read = value
-            pair = (float(connect), float(read))
-    except (TypeError, ValueError):
-        raise ImproperlyConfigured(
-            f"{_name(key)} must be seconds, or a (connect, read) pair of seconds; got {value!r}."
-        ) from None
-    if min(pair) <= 0:
-        raise ImproperlyConfigured(f"{_name(key)} must be positive; got {value!r}.")
-    return pair
-
-
-def _number(key: str, value: Any, kind: type[int] | type[float], minimum: float) -> Any:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        raise ImproperlyConfigured(f"{_name(key)} must be a number; got {value!r}.") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{_name(key)} must be at least {minimum}; got {value!r}.")
-    return number
-
-
-def _decimal_places(value: Any) -> int:
-    places = int(value) if isinstance(value, str) and value.strip().isdigit() else value
-    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 6:
-        raise ImproperlyConfigured(
-            f"{_name('CURRENCY_DECIMAL_PLACES')} must be a whole number from 0 to 6; got {value!r}."
-        )
-    return places
-
-
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off", ""})
-
-
-def _flag(key: str, value: Any) -> bool:
-    """A yes/no setting: a bool, or (from the environment) ``true``/``false``, ``1``/``0``.
-
-    Anything else is refused rather than read by truthiness: ``"False"`` from an environment
-    variable must not turn flattening on, and a typo must not pass unnoticed.
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ImproperlyConfigured(
-        f"{_name(key)} must be True or False (in the environment: true or false); got {value!r}."
-    )
-
-
 def _delivery(value: Any) -> dict[str, DeliveryMode]:
     if not isinstance(value, Mapping):
         raise ImproperlyConfigured(f"{_name('DELIVERY')} must be a dict of event -> mode.")
@@ -265,29 +264,6 @@ def _delivery(value: Any) -> dict[str, DeliveryMode]:
     return modes
 
 
-def _unsendable(value: str) -> bool:
-    return not value.isascii() or not value.isprintable() or any(c.isspace() for c in value)
-
-
-def _secret(key: str, value: Any) -> str | None:
-    """A credential as given, refused (never echoed) if it could not go into a header.
-
-    A key pasted with a trailing newline or a space would otherwise pass the checks and
-    fail every call, which the cart page would show as "Talon.One unavailable".
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ImproperlyConfigured(f"{_name(key)} must be a string; got a {type(value).__name__}.")
-    if _unsendable(value):
-        raise ImproperlyConfigured(
-            f"{_name(key)} contains whitespace, a line break or another character that "
-            "cannot be sent in a header (the value is not shown): copy the key again "
-            "without the trailing newline or spaces."
-        )
-    return value
-
-
 def _notification_secrets(value: Any) -> tuple[str, ...]:
     """The accepted secrets: a list, or (from the environment) a comma-separated string."""
     key = "NOTIFICATION_SECRETS"
@@ -299,7 +275,7 @@ def _notification_secrets(value: Any) -> tuple[str, ...]:
     secrets = []
     for position, secret in enumerate(items):
         where = f"{_name(key)}[{position}]"
-        if not isinstance(secret, str) or _unsendable(secret):
+        if not isinstance(secret, str) or values.unsendable(secret):
             raise ImproperlyConfigured(
                 f"{where} must be a string without whitespace or line breaks (the value is "
                 "not shown): Talon.One sends it in a header or as a basic auth password."
@@ -332,24 +308,8 @@ def _processing(value: Any) -> Literal["task", "inline"]:
     return cast('Literal["task", "inline"]', value)
 
 
-def _base_url(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or _unsendable(value):
-        shown = "a value with credentials" if "@" in str(value) else repr(value)
-        raise ImproperlyConfigured(
-            f"{_name('BASE_URL')} must be a URL without spaces or line breaks, such as "
-            f"'https://yourshop.europe-west1.talon.one'; got {shown}."
-        )
-    return value.rstrip("/")
-
-
-def _text_setting(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value or _unsendable(value):
-        raise ImproperlyConfigured(
-            f"{_name(key)} must be a non-empty string without spaces; got {value!r}."
-        )
-    return value
+def _optional_text(key: str, value: Any) -> str | None:
+    return None if value is None or value == "" else values.text(key, value)
 
 
 @lru_cache(maxsize=1)
@@ -364,37 +324,49 @@ def get_settings() -> TalonOneSettings:
             f"{_name('MANAGEMENT_KEY')} and {_name('MANAGEMENT_TOKEN')} are both set: "
             "keep one of them."
         )
+    applications = parse_applications(raw)
+    default = applications[DEFAULT_APPLICATION]
     settings = TalonOneSettings(
-        base_url=_base_url(raw["BASE_URL"]),
-        api_key=_secret("API_KEY", raw["API_KEY"]),
-        management_key=_secret("MANAGEMENT_KEY", raw["MANAGEMENT_KEY"]),
-        management_token=_secret("MANAGEMENT_TOKEN", raw["MANAGEMENT_TOKEN"]),
-        timeout=_timeout("TIMEOUT", raw["TIMEOUT"]),
-        delivery_timeout=_timeout("DELIVERY_TIMEOUT", raw["DELIVERY_TIMEOUT"]),
-        max_attempts=_number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
-        deadline=_number("DEADLINE", raw["DEADLINE"], float, 0.1),
-        max_reply_bytes=_number("MAX_REPLY_BYTES", raw["MAX_REPLY_BYTES"], int, 1024),
+        base_url=default.base_url,
+        api_key=default.api_key,
+        management_key=default.management_key,
+        management_token=default.management_token,
+        timeout=default.timeout,
+        delivery_timeout=default.delivery_timeout,
+        max_attempts=values.number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
+        deadline=values.number("DEADLINE", raw["DEADLINE"], float, 0.1),
+        max_reply_bytes=values.number("MAX_REPLY_BYTES", raw["MAX_REPLY_BYTES"], int, 1024),
         fail_mode=fail_mode,
         delivery=_delivery(raw["DELIVERY"]),
-        cart_item_flattening=_flag("CART_ITEM_FLATTENING", raw["CART_ITEM_FLATTENING"]),
-        currency_decimal_places=_decimal_places(raw["CURRENCY_DECIMAL_PLACES"]),
-        outbox_max_attempts=_number("OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1),
-        outbox_backoff=_number("OUTBOX_BACKOFF", raw["OUTBOX_BACKOFF"], float, 0),
-        outbox_backoff_max=_number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),
-        outbox_lease=_number("OUTBOX_LEASE", raw["OUTBOX_LEASE"], float, 1),
-        outbox_batch=_number("OUTBOX_BATCH", raw["OUTBOX_BATCH"], int, 1),
-        outbox_stalled_after=_number("OUTBOX_STALLED_AFTER", raw["OUTBOX_STALLED_AFTER"], float, 1),
-        inventory_cache_ttl=_number("INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0),
-        cache_alias=_text_setting("CACHE_ALIAS", raw["CACHE_ALIAS"]),
-        profile_id_function=_text_setting("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
+        cart_item_flattening=default.cart_item_flattening,
+        currency_decimal_places=default.currency_decimal_places,
+        outbox_max_attempts=values.number(
+            "OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1
+        ),
+        outbox_backoff=values.number("OUTBOX_BACKOFF", raw["OUTBOX_BACKOFF"], float, 0),
+        outbox_backoff_max=values.number("OUTBOX_BACKOFF_MAX", raw["OUTBOX_BACKOFF_MAX"], float, 0),
+        outbox_lease=values.number("OUTBOX_LEASE", raw["OUTBOX_LEASE"], float, 1),
+        outbox_batch=values.number("OUTBOX_BATCH", raw["OUTBOX_BATCH"], int, 1),
+        outbox_stalled_after=values.number(
+            "OUTBOX_STALLED_AFTER", raw["OUTBOX_STALLED_AFTER"], float, 1
+        ),
+        inventory_cache_ttl=values.number(
+            "INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0
+        ),
+        cache_alias=values.text("CACHE_ALIAS", raw["CACHE_ALIAS"]),
+        profile_id_function=values.text("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
         notification_secrets=_notification_secrets(raw["NOTIFICATION_SECRETS"]),
         notification_header=_header_name(raw["NOTIFICATION_HEADER"]),
-        notification_max_bytes=_number(
+        notification_max_bytes=values.number(
             "NOTIFICATION_MAX_BYTES", raw["NOTIFICATION_MAX_BYTES"], int, 1024
         ),
         notification_processing=_processing(raw["NOTIFICATION_PROCESSING"]),
-        notification_lease=_number("NOTIFICATION_LEASE", raw["NOTIFICATION_LEASE"], float, 1),
+        notification_lease=values.number("NOTIFICATION_LEASE", raw["NOTIFICATION_LEASE"], float, 1),
         oscar=oscar_settings(raw["OSCAR"]),
+        currency=default.currency,
+        application=DEFAULT_APPLICATION,
+        applications=applications,
+        application_router=_optional_text("APPLICATION_ROUTER", raw["APPLICATION_ROUTER"]),
     )
     if settings.deadline >= settings.outbox_lease:
         # A call still running when its lease ends is taken over by another worker: two

@@ -49,23 +49,28 @@ class TalonOneHarness:
     def __repr__(self) -> str:
         return f"<TalonOneHarness {self.emulator!r}>"
 
-    def client(self, **options: Any) -> TalonOneClient:
-        """A client of the emulator for arranging data (e.g. creating a referral code)."""
+    def client(self, application: str | None = None, **options: Any) -> TalonOneClient:
+        """A client of the emulator for arranging data (e.g. creating a referral code),
+        in ``application`` (a name of ``TALONONE['APPLICATIONS']``; default: the default)."""
         options.setdefault("max_attempts", 1)
-        return self.emulator.client(**options)
+        return self.emulator.client(application, **options)
 
-    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+    def requests(
+        self, operation: str | None = None, *, application: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recorded API requests, oldest first; ``operation`` filters by its id, e.g.
-        ``"updateCustomerSessionV2"``, ``"returnCartItems"``, ``"deleteCustomerData"``."""
+        ``"updateCustomerSessionV2"``, ``"returnCartItems"``, ``"deleteCustomerData"``,
+        and ``application`` by the Application whose key the request carried."""
         return [
             entry
             for entry in self.emulator.requests
-            if operation is None or entry["operation"] == operation
+            if (operation is None or entry["operation"] == operation)
+            and (application is None or entry["application"] == application)
         ]
 
-    def session(self, session_id: str) -> dict[str, Any]:
+    def session(self, session_id: str, *, application: str | None = None) -> dict[str, Any]:
         """The emulator's stored customer session (raises ``TalonOneNotFound`` if absent)."""
-        client = self.client()
+        client = self.client(application)
         try:
             return dict(client.get_customer_session(session_id)["customerSession"])
         finally:
@@ -108,9 +113,14 @@ def talonone_harness(
 ) -> Iterator[TalonOneHarness]:
     """The ``talonone`` fixture as a context manager (for unittest-style tests, scripts)."""
     emulator = emulator or Emulator(sleep=_no_sleep)
+    _emulate_applications(emulator, (settings or {}).get("APPLICATIONS") or {})
 
     def factory(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
+        # The Application's own key: the emulator serves it in that Application.
+        named = config.application in emulator.app.applications.names()
         return emulator.client(
+            config.application if named else None,
+            api_key=config.require("API_KEY"),
             timeout=config.timeout if purpose == "cart" else config.delivery_timeout,
             max_attempts=config.max_attempts,
             deadline=config.call_deadline(purpose),
@@ -120,6 +130,16 @@ def talonone_harness(
     values = {**(settings or {}), "BASE_URL": emulator.base_url, "API_KEY": emulator.api_key}
     with override_settings(TALONONE=values), client_factory_override(factory), _eager_celery():
         yield TalonOneHarness(emulator)
+
+
+def _emulate_applications(emulator: Emulator, applications: dict[str, Any]) -> None:
+    """Each named Application of the settings, with a key, becomes one of the emulator's
+    (with the default campaigns; ``emulator.state_of(name).configure(...)`` sets its own)."""
+    known = emulator.app.applications.names()
+    for name, given in applications.items():
+        api_key = given.get("API_KEY") if isinstance(given, dict) else None
+        if name not in known and isinstance(api_key, str) and api_key:
+            emulator.add_application(name, api_key, management_key=given.get("MANAGEMENT_KEY"))
 
 
 @contextmanager

@@ -40,6 +40,8 @@ from typing import IO
 HERE = Path(__file__).resolve().parent
 #: The emulator's campaigns: Talon.One's defaults plus an expired and a single-use coupon.
 CAMPAIGNS = HERE / "demo_campaigns.json"
+#: The EUR Application's campaigns: the shop's carts in EUR are priced by these.
+EUR_CAMPAIGNS = HERE / "demo_campaigns_eur.json"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.1
@@ -59,6 +61,8 @@ class DemoConfig:
     emulator_port: int
     demo_dir: Path
     api_key: str
+    #: The key of the EUR Application (the emulator serves both, told apart by key).
+    eur_api_key: str = "demo-eur-api-key"
     #: What the emulator's notifications carry and the shop accepts (basic auth password).
     notification_secret: str = DEMO_NOTIFICATION_SECRET
 
@@ -69,6 +73,7 @@ class DemoConfig:
             emulator_port=int(os.environ.get("EMULATOR_PORT", "9100")),
             demo_dir=Path(os.environ.get("SHOP_DEMO_DIR", HERE.parent / ".demo")).resolve(),
             api_key=os.environ.get("TALONONE_API_KEY", "demo-api-key"),
+            eur_api_key=os.environ.get("TALONONE_EUR_API_KEY", "demo-eur-api-key"),
             notification_secret=os.environ.get(
                 "SHOP_NOTIFICATION_SECRET", DEMO_NOTIFICATION_SECRET
             ),
@@ -94,6 +99,8 @@ class DemoConfig:
             "TALONONE_API_KEY": self.api_key,
             # The emulator takes its key from here, so it never shows up in `ps`.
             "TALONONE_EMULATOR_API_KEY": self.api_key,
+            "TALONONE_EUR_API_KEY": self.eur_api_key,
+            "TALONONE_EMULATOR_EUR_API_KEY": self.eur_api_key,
             # The shop's notification secret, and the emulator's password for its webhook.
             "SHOP_NOTIFICATION_SECRET": self.notification_secret,
             "TALONONE_EMULATOR_NOTIFY_PASSWORD": self.notification_secret,
@@ -200,6 +207,7 @@ def start_all(config: DemoConfig, stack: Stack, stop: threading.Event) -> None:
             *(python, "-m", "django_talonone.emulator", "--host", "127.0.0.1"),
             *("--port", str(config.emulator_port), "--state", str(state_file)),
             *("--campaigns", str(CAMPAIGNS)),
+            *("--application", f"eur={EUR_CAMPAIGNS}"),
             *("--notify-url", f"{config.shop_url}/talonone/notifications/"),
         ],
     )
@@ -239,7 +247,8 @@ def banner(config: DemoConfig, stack: Stack) -> str:
             "The demo shop is running.",
             f"  Shop            {config.shop_url}/",
             f"  Admin           {config.shop_url}/admin/",
-            f"  Talon.One       {emulator}  (emulator, API key {config.api_key!r})",
+            f"  Talon.One       {emulator}  (emulator, API key {config.api_key!r};",
+            f"                  EUR carts: Application 'eur', key {config.eur_api_key!r})",
             f"    state         {emulator}/_emulator/state",
             f"    requests      {emulator}/_emulator/requests",
             f"    faults        {emulator}/_emulator/faults  (PUT to inject, DELETE to heal)",

@@ -35,6 +35,7 @@ from django_talonone.registry import customer_adapter_for
 from django_talonone.services.bulk import BulkQueueError
 from django_talonone.services.bulk_profiles import start_customer_erasure, start_profile_sync
 
+from .applications import chosen_application
 from .base import AnyModelAdmin
 from .confirm import Confirmation, confirmed_action
 
@@ -61,7 +62,8 @@ def describe_customer(customer: Any) -> str:
 
 def _send(request: HttpRequest, customers: QuerySet[Any]) -> str:
     label = customers.model._meta.label
-    count = start_profile_sync(label, list(customers.values_list("pk", flat=True)))
+    pks = list(customers.values_list("pk", flat=True))
+    count = start_profile_sync(label, pks, chosen_application(request))
     return ngettext(
         "%(count)d customer profile is on its way to Talon.One.",
         "%(count)d customer profiles are on their way to Talon.One.",
@@ -86,6 +88,7 @@ send_profiles_to_talonone = confirmed_action(
     describe=describe_customer,
     perform=_send,
     errors=ACTION_ERRORS,
+    choose_application=True,
     confirmation=Confirmation(
         title=_("Send profiles to Talon.One"),
         question=_("Send the profiles of {count} {name} to Talon.One?"),
@@ -110,7 +113,8 @@ erase_in_talonone = confirmed_action(
         warning=_(
             "Talon.One deletes the attributes of these profiles and "
             "of everything that references them (sessions, events, coupons, referrals), in "
-            "every Application of the environment. The accounts in this shop stay as they are."
+            "every Application of the environment, through each Application configured "
+            "here. The accounts in this shop stay as they are."
         ),
         severity="irreversible",
         button=_("Yes, erase them in Talon.One"),

@@ -32,6 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .applications import APPLICATION_FIELD, application_choices
 from .base import AnyModelAdmin
 from .display import log_changes
 from .refusal import refusal
@@ -122,6 +123,7 @@ def confirmed_action(
     eligible: Narrow | None = None,
     describe: Describe = str,
     errors: tuple[type[Exception], ...] = (),
+    choose_application: bool = False,
 ) -> Action:
     """An admin action (use it in ``ModelAdmin.actions``) that confirms before ``perform``.
 
@@ -129,7 +131,9 @@ def confirmed_action(
     say); ``perform`` receives that narrowed queryset and returns the success message.
     ``permissions`` are ModelAdmin permission names, as in ``@admin.action``. Exceptions
     of the ``errors`` types (a broker that is down, say) become an error message naming
-    the problem instead of a server error.
+    the problem instead of a server error. ``choose_application`` asks, on the page,
+    which Talon.One Application to act in when the shop has several (``perform`` reads
+    it with :func:`.applications.chosen_application`).
     """
 
     def action(
@@ -193,6 +197,8 @@ def confirmed_action(
             "select_across": "1" if select_across else "0",
             "confirm_field": CONFIRM_FIELD,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "applications": application_choices() if choose_application else [],
+            "application_field": APPLICATION_FIELD,
         }
         request.current_app = modeladmin.admin_site.name
         return TemplateResponse(request, TEMPLATE, context)

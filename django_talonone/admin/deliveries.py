@@ -33,6 +33,7 @@ from django_talonone.models import Delivery, DeliveryStatus
 from django_talonone.outbox import kick
 from django_talonone.services import discard_deliveries, retry_deliveries
 
+from .applications import ApplicationAdminMixin
 from .confirm import Confirmation, confirmed_action
 from .display import object_link, pretty_json
 from .refusal import StyledRefusalMixin
@@ -148,7 +149,7 @@ delete_finished_deliveries = confirmed_action(
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(StyledRefusalMixin):
+class DeliveryAdmin(ApplicationAdminMixin, StyledRefusalMixin):
     list_display = [
         "id",
         "operation",
@@ -177,6 +178,7 @@ class DeliveryAdmin(StyledRefusalMixin):
             {
                 "fields": [
                     "operation",
+                    "application",
                     "lane",
                     "status",
                     "holding_back",

@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from django_talonone.adapters import InvalidPayload
+from django_talonone.applications import application_names
 from django_talonone.models import Audience, CouponReservation
 from django_talonone.services import add_members, create_audience, reserve_coupon
 from django_talonone.services.bulk import BulkQueueError
 
+from .applications import several_applications
 from .choosing import CustomersForm, search_customers
 from .refusal import refusal
 from .types import AnyModelAdmin
@@ -39,7 +41,22 @@ TEMPLATE = "admin/django_talonone/mirror_form.html"
 REFUSED = (InvalidPayload, BulkQueueError)
 
 
-class AudienceForm(forms.Form):
+class ApplicationChoice(forms.Form):
+    """With several Talon.One Applications, the form asks which one the row belongs to."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if several_applications():
+            self.fields["application"] = forms.ChoiceField(
+                label=gettext_lazy("Talon.One Application"),
+                choices=[(name, name) for name in application_names()],
+            )
+
+    def chosen_application(self) -> str | None:
+        return self.cleaned_data.get("application") or None
+
+
+class AudienceForm(ApplicationChoice):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=255)
     integration_id = forms.CharField(
         label=gettext_lazy("Integration id"),
@@ -49,7 +66,7 @@ class AudienceForm(forms.Form):
     )
 
 
-class CouponForm(forms.Form):
+class CouponForm(ApplicationChoice):
     coupon_code = forms.CharField(label=gettext_lazy("Coupon code"), max_length=100)
 
 
@@ -105,7 +122,9 @@ def create_audience_view(model_admin: AnyModelAdmin, request: HttpRequest) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             audience = create_audience(
-                form.cleaned_data["name"], integration_id=form.cleaned_data["integration_id"]
+                form.cleaned_data["name"],
+                integration_id=form.cleaned_data["integration_id"],
+                application=form.chosen_application(),
             )
         except REFUSED as error:
             form.add_error(None, str(error))
@@ -190,7 +209,7 @@ def reserve_coupon_view(model_admin: AnyModelAdmin, request: HttpRequest) -> Htt
         profile_ids = form.profile_ids()
         try:
             with transaction.atomic(using=router.db_for_write(CouponReservation)):
-                added = reserve_coupon(code, profile_ids)
+                added = reserve_coupon(code, profile_ids, application=form.chosen_application())
         except REFUSED as error:
             form.add_error(None, str(error))
         else:

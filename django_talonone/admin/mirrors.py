@@ -39,6 +39,7 @@ from django_talonone.services.reservations import (
     start_reservation_sync,
 )
 
+from .applications import ApplicationAdminMixin
 from .base import ReadOnlyAdmin
 from .confirm import Confirmation, confirmed_action
 from .display import changelist_link
@@ -60,6 +61,7 @@ SYNC_FIELDS = ("sync_state", "synced_at", "last_error", "created_at", "updated_a
 
 AUDIENCE_FIELDS = (
     "name",
+    "application",
     "integration",
     "integration_id",
     "talonone_id",
@@ -67,9 +69,10 @@ AUDIENCE_FIELDS = (
     *SYNC_FIELDS,
 )
 MEMBERSHIP_FIELDS = ("audience", "profile_id", *SYNC_FIELDS)
-RESERVATION_FIELDS = ("coupon_code", "profile_id", *SYNC_FIELDS)
+RESERVATION_FIELDS = ("coupon_code", "application", "profile_id", *SYNC_FIELDS)
 REFERRAL_FIELDS = (
     "code",
+    "application",
     "campaign_id",
     "advocate_profile_id",
     "friend_profile_id",
@@ -248,7 +251,7 @@ class MirrorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(MirrorAdmin):
+class AudienceAdmin(ApplicationAdminMixin, MirrorAdmin):
     list_display = [
         "name",
         "talonone_id",
@@ -333,7 +336,9 @@ class AudienceAdmin(MirrorAdmin):
 
 
 @admin.register(AudienceMembership)
-class AudienceMembershipAdmin(MirrorAdmin):
+class AudienceMembershipAdmin(ApplicationAdminMixin, MirrorAdmin):
+    application_field = "audience__application"
+
     list_display = ["profile_id", "audience", "sync_state", "synced_at", "error"]
     list_filter = ["sync_state"]
     list_select_related = ["audience"]
@@ -343,7 +348,7 @@ class AudienceMembershipAdmin(MirrorAdmin):
 
 
 @admin.register(CouponReservation)
-class CouponReservationAdmin(MirrorAdmin):
+class CouponReservationAdmin(ApplicationAdminMixin, MirrorAdmin):
     list_display = ["coupon_code", "profile_id", "sync_state", "synced_at", "error"]
     list_filter = ["sync_state"]
     search_fields = ["=coupon_code", "=profile_id"]
@@ -364,7 +369,7 @@ class CouponReservationAdmin(MirrorAdmin):
 
 
 @admin.register(ReferralCode)
-class ReferralCodeAdmin(MirrorAdmin):
+class ReferralCodeAdmin(ApplicationAdminMixin, MirrorAdmin):
     list_display = [
         "code",
         "campaign_id",

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -33,6 +34,7 @@ from django_talonone.models import (
     SessionReturn,
 )
 
+from .applications import ApplicationAdminMixin
 from .base import AnyModelAdmin, ReadOnlyAdmin
 from .display import admin_url, changelist_link, object_link, pretty_json
 
@@ -57,9 +59,15 @@ def _deliveries_link(model_admin: AnyModelAdmin, filters: dict[str, Any], count:
     return changelist_link(model_admin, Delivery, filters, text)
 
 
-def _amount(value: Decimal) -> Decimal:
-    """``value`` to the currency's decimals (``5.00``, not the column's ``5.000000``)."""
-    rounded = value.quantize(get_settings().currency_unit)
+def _amount(value: Decimal, session: CustomerSession) -> Decimal:
+    """``value`` to the decimals of the session's currency (``5.00``, not the column's
+    ``5.000000``)."""
+    config = get_settings()
+    try:
+        unit = config.for_application(session.application).currency_unit
+    except ImproperlyConfigured:  # an Application no longer configured: still shown
+        unit = config.currency_unit
+    rounded = value.quantize(unit)
     return rounded if rounded == value else value.normalize()
 
 
@@ -91,7 +99,7 @@ class ChargeFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerSession)
-class CustomerSessionAdmin(ReadOnlyAdmin):
+class CustomerSessionAdmin(ApplicationAdminMixin, ReadOnlyAdmin):
     list_display = [
         "session_id",
         "state",
@@ -114,6 +122,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             {
                 "fields": [
                     "session_id",
+                    "application",
                     "state",
                     "sent",
                     "lane",
@@ -207,7 +216,7 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
             return str(
                 _("Talon.One recorded %(amount)s %(more_or_less)s discount than charged")
             ) % {
-                "amount": _amount(abs(difference)),
+                "amount": _amount(abs(difference), session),
                 "more_or_less": more_or_less,
             }
         if session.charged_discount is None:
@@ -275,11 +284,11 @@ class CustomerSessionAdmin(ReadOnlyAdmin):
                 {
                     "entry": entry,
                     "evaluation": read_evaluation(entry.evaluation),
-                    "discount": _amount(entry.discount_total),
-                    "rolled_back": _amount(entry.rolled_back_total)
+                    "discount": _amount(entry.discount_total, session),
+                    "rolled_back": _amount(entry.rolled_back_total, session)
                     if entry.rolled_back_total
                     else None,
-                    "kept": None if kept is None else _amount(kept),
+                    "kept": None if kept is None else _amount(kept, session),
                 }
             )
         context = {

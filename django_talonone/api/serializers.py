@@ -92,6 +92,7 @@ class WalletSerializer(serializers.Serializer):  # type: ignore[misc]
 
     available = serializers.BooleanField(read_only=True)
     profile = serializers.CharField(source="profile_id", read_only=True)
+    application = serializers.CharField(read_only=True)
     coupons = CouponSerializer(many=True, read_only=True)
     referrals = ReferralSerializer(many=True, read_only=True)
     loyalty = LoyaltyProgramSerializer(many=True, read_only=True)

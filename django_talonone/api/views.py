@@ -17,7 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle  # type: ignore[import-
 from rest_framework.views import APIView  # type: ignore[import-untyped]
 
 from django_talonone.conf import get_settings
-from django_talonone.wallet import get_wallet
+from django_talonone.wallet import ALL_APPLICATIONS, get_wallet
 
 from .permissions import PROFILE_PARAMETER, CanViewRequestedWallet
 from .serializers import WalletSerializer
@@ -25,6 +25,8 @@ from .throttling import WALLET_SCOPE, WalletRateThrottle
 
 __all__ = ["WalletView"]
 
+#: Which Application's wallet (``*``: every one, merged); default: the default one.
+APPLICATION_PARAMETER = "application"
 #: Talon.One's limit on a profile's integration id.
 MAX_PROFILE_ID_LENGTH = 1000
 
@@ -51,6 +53,19 @@ def requested_profile(values: list[str]) -> str:
     return value
 
 
+def requested_application(request: Any) -> str | None:
+    """``?application=`` (a configured name, or ``*`` for every one merged); a 400 names
+    the configured ones."""
+    values = request.query_params.getlist(APPLICATION_PARAMETER)
+    if not values:
+        return None
+    known = list(get_settings().applications)
+    if len(values) != 1 or values[0] not in [*known, ALL_APPLICATIONS]:
+        message = f"Give one of: {', '.join([*known, ALL_APPLICATIONS])}."
+        raise ValidationError({APPLICATION_PARAMETER: [message]})
+    return str(values[0])
+
+
 class WalletView(APIView):  # type: ignore[misc]
     """The caller's wallet; staff with the permission may pass ``?profile=<id>``."""
 
@@ -72,7 +87,7 @@ class WalletView(APIView):  # type: ignore[misc]
             profile_id = requested_profile(request.query_params.getlist(PROFILE_PARAMETER))
         else:
             profile_id = get_settings().profile_id_for(request.user)
-        wallet = get_wallet(profile_id)
+        wallet = get_wallet(profile_id, application=requested_application(request))
         response = Response(WalletSerializer(wallet).data)
         response["Cache-Control"] = "private, no-store"
         return response

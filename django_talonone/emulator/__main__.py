@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also accept this key as ManagementKey-v1/Bearer on the audience deletes",
     )
     parser.add_argument("--campaigns", metavar="FILE", help="campaigns file (JSON)")
+    parser.add_argument(
+        "--application",
+        action="append",
+        default=[],
+        metavar="NAME[=FILE]",
+        help="emulate one more Application (repeatable), with campaigns FILE; its key comes "
+        "from $TALONONE_EMULATOR_<NAME>_API_KEY (and _MANAGEMENT_KEY), never the command line",
+    )
     parser.add_argument("--state", metavar="FILE", help="keep the state in FILE across restarts")
     parser.add_argument("--faults", metavar="JSON", help="faults to inject from the start")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
@@ -105,7 +113,28 @@ def build_app(args: argparse.Namespace) -> EmulatorApp:
     if config is not None and app.state.config != config:
         app.state.configure(config)
         app.persist()
+    for option in args.application:
+        _add_application(app, option)
     return app
+
+
+def _add_application(app: EmulatorApp, option: str) -> None:
+    """``--application NAME[=FILE]``: its key from the environment, so not in ``ps``."""
+    name, _, campaigns = option.partition("=")
+    prefix = f"TALONONE_EMULATOR_{name.upper()}_"
+    api_key = os.environ.get(prefix + "API_KEY")
+    if not api_key:
+        raise ValueError(f"--application {name}: set its API key in ${prefix}API_KEY")
+    config = load_config_file(campaigns) if campaigns else None
+    state = app.add_application(
+        name,
+        api_key,
+        EmulatorState(config),
+        management_key=os.environ.get(prefix + "MANAGEMENT_KEY") or None,
+    )
+    if config is not None and state.config != config:
+        state.configure(config)
+        app.persist()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

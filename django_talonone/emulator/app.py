@@ -10,7 +10,6 @@ Control endpoints under ``/_emulator/`` are served by :mod:`.control`.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import threading
@@ -21,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from . import notices, routing
+from .applications import DEFAULT_APPLICATION, Application, Applications, state_file_for
 from .catalog import strikethrough_notifications
 from .clock import MovableClock, format_timestamp
 from .control import ControlEndpoints
@@ -85,6 +85,8 @@ class _Trace:
     raw_body: bytes = b""
     timed_out: bool = False
     queued: bool = False
+    #: The Application the credential belongs to (``None`` before, or when refused).
+    application: str | None = None
 
 
 class EmulatorApp:
@@ -114,14 +116,16 @@ class EmulatorApp:
             raise ValueError("api_key must be a non-empty string")
         if management_key is not None and not management_key:
             raise ValueError("management_key must be None or a non-empty string")
-        self._api_key = api_key.encode("utf-8")
-        self._management_key = management_key.encode("utf-8") if management_key else None
         self.state_file = state_file
         loaded = load_state(state_file, clock=state.clock) if state_file is not None else None
-        self.state = loaded if loaded is not None else state
-        #: The state's clock, made movable (``move_clock``); it starts where it was.
-        self.clock = MovableClock(self.state.clock)
-        self.state.clock = self.clock
+        initial = loaded if loaded is not None else state
+        #: The clock every Application's state reads, made movable (``move_clock``); it
+        #: starts where the given state's clock was.
+        self.clock = MovableClock(initial.clock)
+        initial.clock = self.clock
+        #: Every emulated Application; the API key of a request picks one (applications.py).
+        self.applications = Applications()
+        self.applications.add(DEFAULT_APPLICATION, api_key, management_key, initial)
         self.faults = FaultInjector(faults)
         self.requests = RequestLog(log_size)
         self.lock = threading.RLock()
@@ -136,6 +140,41 @@ class EmulatorApp:
 
     def __repr__(self) -> str:
         return f"<EmulatorApp state_file={self.state_file!r}>"
+
+    @property
+    def state(self) -> EmulatorState:
+        """The default Application's state."""
+        return self.applications[DEFAULT_APPLICATION].state
+
+    def add_application(
+        self,
+        name: str,
+        api_key: str,
+        state: EmulatorState | None = None,
+        *,
+        management_key: str | None = None,
+    ) -> EmulatorState:
+        """Serve one more Application, its own campaigns and data, to requests with
+        ``api_key``; with a ``state_file`` its state is kept next to the default's."""
+        path = self.state_file_of(name)
+        state = state if state is not None else EmulatorState(clock=self.clock)
+        loaded = load_state(path, clock=self.clock) if path is not None else None
+        served = loaded if loaded is not None else state
+        served.clock = self.clock  # one clock for every Application (move_clock)
+        with self.lock:
+            added = self.applications.add(name, api_key, management_key, served)
+        return added.state
+
+    def state_of(self, name: str) -> EmulatorState:
+        """The state of Application ``name`` (``KeyError`` if there is none)."""
+        application = self.applications.get(name)
+        if application is None:
+            raise KeyError(f"no emulated application named {name!r}")
+        return application.state
+
+    def state_file_of(self, name: str) -> str | None:
+        """Where Application ``name``'s state is saved: ``state.json``, ``state.gbp.json``."""
+        return state_file_for(self.state_file, name)
 
     # -- WSGI entry point --------------------------------------------------------------
 
@@ -190,8 +229,10 @@ class EmulatorApp:
         trace.operation = operation.name
         try:
             trace.raw_body = read_body(environ)
-            if not self._authorised(operation, headers.get("Authorization", "")):
+            application = self._application(operation, headers.get("Authorization", ""))
+            if application is None:
                 return error_response(ApiError(401, UNAUTHORIZED_MESSAGE), operation.name)
+            trace.application = application.name
             return self._run(environ, operation, path_params, headers, trace)
         except DropConnection:
             raise
@@ -203,15 +244,15 @@ class EmulatorApp:
             logger.exception("emulator: unexpected error in %s", operation.name)
             return error_response(ApiError(500, "Internal emulator error"), operation.name)
 
-    def _authorised(self, operation: Operation, header: str) -> bool:
+    def _application(self, operation: Operation, header: str) -> Application | None:
+        """The Application the request's credential belongs to (``None``: a 401)."""
         scheme, _, credential = header.strip().partition(" ")
         given = credential.strip().encode("utf-8")
         if scheme == "ApiKey-v1":
-            return hmac.compare_digest(given, self._api_key)
-        manager_scheme = scheme in ("ManagementKey-v1", "Bearer")
-        if manager_scheme and operation.manager_auth and self._management_key is not None:
-            return hmac.compare_digest(given, self._management_key)
-        return False
+            return self.applications.by_api_key(given)
+        if scheme in ("ManagementKey-v1", "Bearer") and operation.manager_auth:
+            return self.applications.by_management_key(given)
+        return None
 
     def _run(
         self,
@@ -267,6 +308,8 @@ class EmulatorApp:
     ) -> Response:
         """Take the entity's turn, then spend the latency and call the handler in it."""
         key = operation.lock(request) if operation.lock is not None else None
+        if key is not None and trace.application not in (None, DEFAULT_APPLICATION):
+            key = (f"{trace.application}:{key[0]}", key[1])  # one entity per Application
         if key is None:
             return self._handle(operation, request, decision, timeout, trace)
         with self.gates.enter(key, busy_kind(operation)) as waited:
@@ -283,10 +326,11 @@ class EmulatorApp:
     ) -> Response:
         self._delay(decision, timeout, trace)
         with self.lock:
+            state = self.state_of(trace.application or DEFAULT_APPLICATION)
             try:
-                response = self._handlers[operation.name](self.state, request)
+                response = self._handlers[operation.name](state, request)
             finally:
-                announced = self.state.take_announced()
+                announced = state.take_announced()
             if request.method != "GET" and response.status < 400:
                 self.persist()
             else:
@@ -315,13 +359,17 @@ class EmulatorApp:
         if self.state_file is None:
             return
         with self.lock:
-            save_state(self.state, self.state_file)
+            for application in self.applications:
+                path = self.state_file_of(application.name)
+                if path is not None:
+                    save_state(application.state, path)
 
     def reset(self) -> None:
-        """Fresh state (campaigns kept), empty request log, no faults."""
+        """Fresh state in every Application (campaigns kept), empty log, no faults."""
         with self.lock:
-            self.state.reset()
-            self.state.take_announced()
+            for application in self.applications:
+                application.state.reset()
+                application.state.take_announced()
             self.clock.rewind()
             self.persist()
         self.requests.clear()
@@ -342,11 +390,14 @@ class EmulatorApp:
         (``LoyaltyPointsPendingToActive``), and points whose expiry reminder it passes
         (``LoyaltyPointsExpiring``). Returns the notifications' X-UUIDs."""
         with self.lock:
-            before = self.state.now()
+            before = self.clock()
             self.clock.move(delta)
-            notices.pending_to_active(self.state, before, self.state.now())
-            notices.expiring(self.state, before, self.state.now())
-            bodies = self.state.take_announced()
+            bodies = []
+            for application in self.applications:
+                state = application.state
+                notices.pending_to_active(state, before, state.now())
+                notices.expiring(state, before, state.now())
+                bodies += state.take_announced()
         return self._send(bodies)
 
     def _record(
@@ -365,6 +416,7 @@ class EmulatorApp:
             {
                 "time": format_timestamp(self.state.now()),
                 "operation": trace.operation,
+                "application": trace.application,
                 "method": method,
                 "path": path,
                 "query": query_params(environ),

@@ -22,6 +22,7 @@ from .wsgi import BodyTooLarge, Environ, loads, query_params, read_body
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
+    from .state import EmulatorState
 
 Endpoint = Callable[[Environ], Response]
 
@@ -37,6 +38,7 @@ class ControlEndpoints:
         self._app = app
         self._routes: dict[str, dict[str, Endpoint]] = {
             "/_emulator/health": {"GET": self._health},
+            "/_emulator/applications": {"GET": self._applications},
             "/_emulator/reset": {"POST": self._reset},
             "/_emulator/state": {"GET": self._state},
             "/_emulator/requests": {"GET": self._requests, "DELETE": self._clear_requests},
@@ -75,13 +77,41 @@ class ControlEndpoints:
     def _health(self, environ: Environ) -> Response:
         return Response(200, {"status": "ok"})
 
+    def _state_of(self, environ: Environ) -> EmulatorState:
+        """The state ``?application=NAME`` names (the default Application's without it)."""
+        name = query_params(environ).get("application")
+        if name is None:
+            return self._app.state
+        try:
+            return self._app.state_of(name)
+        except KeyError:
+            known = ", ".join(self._app.applications.names())
+            raise ApiError(404, f"No application {name!r}; known: {known}") from None
+
+    def _applications(self, environ: Environ) -> Response:
+        """The Applications by name with their currency (their keys are never shown)."""
+        with self._app.lock:
+            listed = [
+                {"name": app.name, "currency": app.state.application["currency"]}
+                for app in self._app.applications
+            ]
+        return Response(200, {"applications": listed})
+
     def _reset(self, environ: Environ) -> Response:
-        self._app.reset()
+        """Everything (``?application=NAME``: only that Application's data)."""
+        if query_params(environ).get("application") is None:
+            self._app.reset()
+            return Response(204)
+        state = self._state_of(environ)
+        with self._app.lock:
+            state.reset()
+            self._app.persist()
         return Response(204)
 
     def _state(self, environ: Environ) -> Response:
+        state = self._state_of(environ)
         with self._app.lock:
-            return Response(200, self._app.state.to_dict())
+            return Response(200, state.to_dict())
 
     def _requests(self, environ: Environ) -> Response:
         raw_limit = query_params(environ).get("limit")
@@ -113,18 +143,20 @@ class ControlEndpoints:
         return Response(204)
 
     def _config(self, environ: Environ) -> Response:
+        state = self._state_of(environ)
         with self._app.lock:
-            return Response(200, self._app.state.config)
+            return Response(200, state.config)
 
     def _set_config(self, environ: Environ) -> Response:
+        state = self._state_of(environ)
         config = _json_body(environ)
         with self._app.lock:
             try:
-                self._app.state.configure(config)
+                state.configure(config)
             except ValueError as exc:
                 raise ApiError(400, f"Invalid campaigns config: {exc}") from None
             self._app.persist()
-            config = self._app.state.config
+            config = state.config
         self._app.sync_catalog(None, trigger="campaign_rules_changed")
         return Response(200, config)
 

@@ -17,6 +17,7 @@ from requests import Session
 
 from .adapter import EmulatorAdapter
 from .app import EmulatorApp, Sleep
+from .applications import DEFAULT_APPLICATION
 from .catalog import parse_items
 from .clock import Clock
 from .faults import FaultSpec, parse_faults
@@ -60,6 +61,10 @@ class Emulator:
     ) -> None:
         self.api_key = api_key
         self.management_key = management_key
+        #: Each Application's credentials, for :meth:`client`; never shown.
+        self._keys: dict[str, tuple[str, str | None]] = {
+            DEFAULT_APPLICATION: (api_key, management_key)
+        }
         self.app = EmulatorApp(
             EmulatorState(config, clock=clock),
             api_key,
@@ -106,14 +111,42 @@ class Emulator:
         session.mount(f"{self.base_url}/", EmulatorAdapter(self.app))
         return session
 
-    def client(self, **options: Any) -> TalonOneClient:
-        """A ``TalonOneClient`` wired to the in-process session; ``options`` go to it."""
+    def client(self, application: str | None = None, **options: Any) -> TalonOneClient:
+        """A ``TalonOneClient`` wired to the in-process session; ``options`` go to it.
+
+        ``application`` names one added with :meth:`add_application` (its keys are used);
+        an ``api_key`` option reaches whichever Application that key belongs to.
+        """
         from django_talonone.client import TalonOneClient
 
-        options.setdefault("management_key", self.management_key)
-        return TalonOneClient(
-            base_url=self.base_url, api_key=self.api_key, session=self.session(), **options
+        api_key, management_key = self._keys.get(application or DEFAULT_APPLICATION, (None, None))
+        if application is not None and api_key is None:
+            raise KeyError(f"no emulated application named {application!r}")
+        options.setdefault("api_key", api_key or self.api_key)
+        options.setdefault("management_key", management_key)
+        return TalonOneClient(base_url=self.base_url, session=self.session(), **options)
+
+    def add_application(
+        self,
+        name: str,
+        api_key: str,
+        config: Mapping[str, Any] | None = None,
+        *,
+        management_key: str | None = None,
+    ) -> EmulatorState:
+        """Emulate one more Application (own campaigns, currency and data) for ``api_key``."""
+        state = self.app.add_application(
+            name,
+            api_key,
+            EmulatorState(config, clock=self.state.clock),
+            management_key=management_key,
         )
+        self._keys[name] = (api_key, management_key)
+        return state
+
+    def state_of(self, application: str) -> EmulatorState:
+        """The state of one Application (``"default"``: :attr:`state`)."""
+        return self.app.state_of(application)
 
     def serve(
         self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False

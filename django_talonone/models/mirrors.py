@@ -9,6 +9,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
+
 
 class SyncState(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -56,11 +63,15 @@ class Audience(SyncedMirror):
     """A Talon.One audience; ``talonone_id`` is set once CreateAudienceV2 succeeded."""
 
     name = models.CharField(max_length=255)
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     integration = models.CharField(max_length=64, blank=True)
     integration_id = models.CharField(max_length=1000, blank=True)
-    talonone_id = models.PositiveBigIntegerField(
-        _("Talon.One id"), null=True, blank=True, unique=True
-    )
+    talonone_id = models.PositiveBigIntegerField(_("Talon.One id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audience")
@@ -68,10 +79,13 @@ class Audience(SyncedMirror):
         permissions = [("sync_audience", _("Can send audiences to Talon.One"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "integration_id"],
+                fields=["application", "integration", "integration_id"],
                 condition=~models.Q(integration_id=""),
-                name="talonone_audience_unique_integration_id",
-            )
+                name="talonone_audience_unique_integration",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "talonone_id"], name="talonone_audience_unique_remote"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +112,13 @@ class AudienceMembership(QueuedChange, SyncedMirror):
 class CouponReservation(QueuedChange, SyncedMirror):
     coupon_code = models.CharField(max_length=100, db_index=True)
     profile_id = models.CharField(max_length=1000, db_index=True)
+    #: A coupon code is one Application's: the same code may exist in another.
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
 
     class Meta:
         verbose_name = _("coupon reservation")
@@ -105,7 +126,8 @@ class CouponReservation(QueuedChange, SyncedMirror):
         permissions = [("sync_reservation", _("Can send coupon reservations to Talon.One"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["coupon_code", "profile_id"], name="talonone_reservation_unique"
+                fields=["application", "coupon_code", "profile_id"],
+                name="talonone_reservation_unique_app",
             )
         ]
 

@@ -15,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
 
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
+
 
 class Operation(models.TextChoices):
     """Integration API operations the outbox can deliver (client method names)."""
@@ -55,6 +62,13 @@ class Delivery(models.Model):
         help_text=_("Ordering key: deliveries of one lane go one at a time, in order."),
     )
     payload = models.JSONField(encoder=WireJSONEncoder, decoder=WireJSONDecoder)
+    #: Whose key the call is sent with; a row of a session goes where the session lives.
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     idempotency_key = models.CharField(max_length=255, unique=True, default=new_idempotency_key)
     status = models.CharField(
         max_length=16,

@@ -12,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from django_talonone.json_values import WireJSONDecoder, WireJSONEncoder
 
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
 from .mirrors import SyncedMirror
 
 
@@ -23,12 +29,17 @@ class ReferralCode(SyncedMirror):
     """
 
     campaign_id = models.PositiveBigIntegerField(_("campaign id"), db_index=True)
+    #: The Application of the campaign: the code is created, and valid, there only.
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     advocate_profile_id = models.CharField(_("advocate profile id"), max_length=1000)
     friend_profile_id = models.CharField(_("friend profile id"), max_length=1000, blank=True)
     code = models.CharField(max_length=100, blank=True, db_index=True)
-    talonone_id = models.PositiveBigIntegerField(
-        _("Talon.One id"), null=True, blank=True, unique=True
-    )
+    talonone_id = models.PositiveBigIntegerField(_("Talon.One id"), null=True, blank=True)
     usage_limit = models.PositiveIntegerField(
         default=0, help_text=_("Redemptions allowed; 0 means unlimited.")
     )
@@ -47,11 +58,16 @@ class ReferralCode(SyncedMirror):
         permissions = [("sync_referral", _("Can create referral codes in Talon.One"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign_id", "advocate_profile_id", "friend_profile_id"],
-                name="talonone_referral_unique",
+                fields=["application", "campaign_id", "advocate_profile_id", "friend_profile_id"],
+                name="talonone_referral_unique_app",
             ),
             models.UniqueConstraint(
-                fields=["code"], condition=~models.Q(code=""), name="talonone_referral_code"
+                fields=["application", "code"],
+                condition=~models.Q(code=""),
+                name="talonone_referral_code_app",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "talonone_id"], name="talonone_referral_unique_remote"
             ),
         ]
 

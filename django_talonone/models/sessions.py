@@ -9,6 +9,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import (
+    APPLICATION_HELP,
+    APPLICATION_LABEL,
+    APPLICATION_NAME_LENGTH,
+    DEFAULT_APPLICATION,
+)
+
 
 class SessionState(models.TextChoices):
     OPEN = "open", _("open")
@@ -39,6 +46,13 @@ class CustomerSession(models.Model):
         _("Talon.One session id"), max_length=255, unique=True, default=new_session_id
     )
     profile_id = models.CharField(_("profile id"), max_length=1000, blank=True, db_index=True)
+    #: Decided when the session opens and kept: its close, cancel and returns go there.
+    application = models.CharField(
+        APPLICATION_LABEL,
+        max_length=APPLICATION_NAME_LENGTH,
+        default=DEFAULT_APPLICATION,
+        help_text=APPLICATION_HELP,
+    )
     state = models.CharField(
         max_length=32, choices=SessionState.choices, default=SessionState.OPEN, db_index=True
     )

@@ -18,6 +18,7 @@ from django.db import router, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from django_talonone.conf_applications import DEFAULT_APPLICATION
 from django_talonone.models import (
     CustomerSession,
     Delivery,
@@ -102,6 +103,7 @@ def enqueue(
     supersedable: bool = False,
     wake: bool = True,
     reference: Mapping[str, Any] | None = None,
+    application: str | None = None,
 ) -> Delivery:
     """Write one Talon.One call to the outbox, to be delivered after the commit.
 
@@ -112,6 +114,8 @@ def enqueue(
     lane with nothing else queued after them are marked superseded, so only the newest
     is sent. In-flight rows are never touched. ``wake=False`` leaves the Celery kick to
     the caller (sync delivery mode delivers the lane in-process and kicks what is left).
+    ``application`` is the Application whose key sends the call: a session's row always
+    goes where the session lives, whatever is given.
     """
     operation = Operation(operation)
     if not isinstance(lane, str) or not lane or len(lane) > MAX_LANE_LENGTH:
@@ -130,6 +134,9 @@ def enqueue(
             session=session,
             session_return=session_return,
             kicked_at=timezone.now() if wake else None,
+            application=session.application
+            if session is not None
+            else application or DEFAULT_APPLICATION,
         )
         if wake:
             transaction.on_commit(partial(kick, lane), using=using)

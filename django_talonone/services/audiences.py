@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from django_talonone.adapters import InvalidPayload
 from django_talonone.client import TalonOneError
+from django_talonone.conf import get_settings
 from django_talonone.models import (
     Audience,
     AudienceMembership,
@@ -83,21 +84,30 @@ def start_audience_sync(audience_ids: Sequence[int]) -> int:
     return len(found)
 
 
-def create_audience(name: str, *, integration_id: str = "") -> Audience:
-    """A new audience, created in Talon.One once the caller commits (``start_audience_sync``).
+def create_audience(
+    name: str, *, integration_id: str = "", application: str | None = None
+) -> Audience:
+    """A new audience, created in Talon.One once the caller commits (``start_audience_sync``),
+    in ``application`` (default: the default Application), which it keeps.
 
     ``integration_id`` (optional) is the shop's own key for it; an audience already using
     it is refused with :class:`InvalidPayload`, before anything is written.
     """
     name = check_text(name.strip() if isinstance(name, str) else name, "name", limit=255)
+    application = get_settings().for_application(application).application
     if integration_id:
         integration_id = check_text(integration_id, "integration_id")
-        if Audience.objects.filter(integration="", integration_id=integration_id).exists():
+        taken = Audience.objects.filter(
+            application=application, integration="", integration_id=integration_id
+        )
+        if taken.exists():
             raise InvalidPayload(
                 "integration_id", f"{integration_id!r} is the integration id of another audience"
             )
     with transaction.atomic(using=_using()):
-        audience = Audience.objects.create(name=name, integration_id=integration_id)
+        audience = Audience.objects.create(
+            name=name, integration_id=integration_id, application=application
+        )
         start("sync_audiences_task", sync_audiences, [audience.pk])
     return audience
 
@@ -145,7 +155,7 @@ def _store_created(audience: Audience, remote_id: int) -> None:
     )
     if not stored:
         try:
-            get_client("delivery").delete_audience_v2(remote_id)
+            get_client("delivery", audience.application).delete_audience_v2(remote_id)
         except TalonOneError as error:
             logger.warning("Could not delete duplicate audience %s: %s", remote_id, error)
     audience.refresh_from_db(fields=["talonone_id"])
@@ -156,7 +166,7 @@ def sync_audience(audience: Audience) -> int:
     many membership changes were queued. Raises ``TalonOneError`` after mirroring it."""
     if not audience.name:
         raise InvalidPayload("name", f"audience {audience.pk} needs a name for Talon.One")
-    client = get_client("delivery")
+    client = get_client("delivery", audience.application)
     try:
         if audience.talonone_id is None:
             body: dict[str, Any] = {"name": audience.name}
@@ -201,10 +211,10 @@ def sync_audiences(audience_ids: Iterable[int]) -> BulkResult:
 def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
     """Delete each audience in Talon.One (a 404 means already gone), then here."""
     result = BulkResult()
-    client = get_client("delivery")
     for audience in _audiences(audience_ids):
         if audience.talonone_id is not None:
             try:
+                client = get_client("delivery", audience.application)
                 client.delete_audience_v2(audience.talonone_id)
             except TalonOneError as error:
                 if not is_not_found(error):
@@ -214,7 +224,8 @@ def delete_audiences(audience_ids: Iterable[int]) -> BulkResult:
             # Membership changes still queued would only fail against a deleted audience.
             supersede(
                 Delivery.objects.filter(
-                    lane=audience_lane(audience.talonone_id), status=DeliveryStatus.PENDING
+                    lane=audience_lane(audience.talonone_id, audience.application),
+                    status=DeliveryStatus.PENDING,
                 )
             )
         audience.delete()
@@ -232,7 +243,7 @@ def push_memberships(audience: Audience, profile_ids: Iterable[str] | None = Non
     """
     if audience.talonone_id is None:
         return 0
-    lane = audience_lane(audience.talonone_id)
+    lane = audience_lane(audience.talonone_id, audience.application)
     rows = AudienceMembership.objects.filter(audience=audience, sync_state__in=list(_ACTIONS))
     on_its_way = Q()
     for wanted_state, wanted_action in _ACTIONS.items():
@@ -261,7 +272,12 @@ def _queue_batch(audience: Audience, lane: str, batch: list[tuple[int, str, str]
         {"action": action, "profileIntegrationId": profile_id, "audienceId": audience.talonone_id}
         for _, profile_id, action in batch
     ]
-    row = enqueue(Operation.UPDATE_AUDIENCES, lane=lane, body={"data": data})
+    row = enqueue(
+        Operation.UPDATE_AUDIENCES,
+        lane=lane,
+        body={"data": data},
+        application=audience.application,
+    )
     by_action: dict[str, list[int]] = {}
     for pk, _, action in batch:
         by_action.setdefault(action, []).append(pk)
@@ -328,14 +344,14 @@ def clear_members(audience: Audience) -> int:
     """
     remote = _require_remote(audience)
     try:
-        get_client("delivery").delete_audience_memberships_v2(remote)
+        get_client("delivery", audience.application).delete_audience_memberships_v2(remote)
     except TalonOneError as error:
         _mark(audience, SyncState.FAILED, _failure(audience, error))
         raise
     with transaction.atomic(using=_using()):
         supersede(
             Delivery.objects.filter(
-                lane=audience_lane(remote),
+                lane=audience_lane(remote, audience.application),
                 operation=Operation.UPDATE_AUDIENCES,
                 status=DeliveryStatus.PENDING,
             )
@@ -351,6 +367,6 @@ def set_member_attributes(audience: Audience, attributes: Mapping[str, Any]) -> 
     for key in attributes:
         if not isinstance(key, str) or not key:
             raise InvalidPayload("attributes", f"keys must be non-empty strings, got {key!r}")
-    get_client("delivery").update_audience_customers_attributes(
+    get_client("delivery", audience.application).update_audience_customers_attributes(
         _require_remote(audience), dict(attributes)
     )

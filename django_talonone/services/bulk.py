@@ -188,10 +188,17 @@ def is_not_found(error: BaseException) -> bool:
     return isinstance(error, TalonOneAPIError) and error.status_code == 404
 
 
-def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leading: str) -> None:
+def start(
+    task_name: str,
+    inline: Callable[..., Any],
+    ids: Sequence[Any],
+    *leading: str,
+    after: Sequence[str | None] = (),
+) -> None:
     """Run ``talonone.<task_name>`` for ``ids`` (in chunks) once the caller commits.
 
-    ``leading`` arguments (a model label) go before the ids. Without Celery the work runs
+    ``leading`` arguments (a model label) go before the ids, ``after`` ones (an
+    Application's name) after them; names only, never keys. Without Celery the work runs
     inline, in this process. A broker that refuses the message raises
     :class:`BulkQueueError`: staff must know their click did nothing.
     """
@@ -200,11 +207,11 @@ def start(task_name: str, inline: Callable[..., Any], ids: Sequence[Any], *leadi
         queue = cast("TalonOneConfig", apps.get_app_config("django_talonone")).celery
         if queue is None:  # Celery is not installed: do the work here
             for chunk in chunks(ids, TASK_CHUNK):
-                inline(*leading, chunk)
+                inline(*leading, chunk, *after)
             return
         for chunk in chunks(ids, TASK_CHUNK):
             try:
-                queue.start(task_name, *leading, chunk)
+                queue.start(task_name, *leading, chunk, *after)
             except Exception as error:
                 if queue.eager:  # the task ran here: its own error
                     raise

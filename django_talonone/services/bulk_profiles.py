@@ -5,6 +5,11 @@ queues one outbox row per 1000 profiles on the customer model's bulk lane, so ba
 go out one at a time and in order. An erasure queues DeleteCustomerData on each profile's
 own lane, behind that profile's earlier updates, and first takes the profile out of
 bulk batches still waiting, so no queued batch writes its data back after the erasure.
+
+Per Application: a sync sends each profile to the Application named, or (by default) to
+the Applications the customer exists in (routed, or holding one of their sessions), one
+batch row per Application on that Application's bulk lane; an erasure goes through every
+configured Application (see ``profiles.forget_customer``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 from django_talonone.adapters import CustomerAdapter, InvalidPayload
-from django_talonone.models import Delivery, DeliveryStatus, Operation
+from django_talonone.applications import DEFAULT_APPLICATION, application_for
+from django_talonone.conf import get_settings
+from django_talonone.models import CustomerSession, Delivery, DeliveryStatus, Operation
 from django_talonone.outbox.lanes import MAX_LANE_LENGTH, profile_lane
 from django_talonone.outbox.payload import decode_payload, encode_payload
 from django_talonone.outbox.store import enqueue, supersede
@@ -40,9 +47,11 @@ __all__ = [
 BULK_LANE_PREFIX = "profiles:"
 
 
-def bulk_profile_lane(model_label: str) -> str:
-    """Lane of one customer model's bulk profile batches (``profiles:auth.user``)."""
-    lane = f"{BULK_LANE_PREFIX}{model_label}"
+def bulk_profile_lane(model_label: str, application: str | None = None) -> str:
+    """Lane of one customer model's bulk profile batches in one Application
+    (``profiles:auth.user``, ``profiles@gbp:auth.user``)."""
+    named = application not in (None, DEFAULT_APPLICATION)
+    lane = f"profiles@{application}:{model_label}" if named else f"{BULK_LANE_PREFIX}{model_label}"
     if len(lane) > MAX_LANE_LENGTH:
         raise ValueError(f"model label {model_label!r} is too long for a lane")
     return lane
@@ -77,32 +86,53 @@ def _task_safe(pk: Any) -> Any:
     return pk if isinstance(pk, int) and not isinstance(pk, bool) else str(pk)
 
 
-def start_profile_sync(model_label: str, pks: Sequence[Any]) -> int:
-    """Send the profiles of these customers (task ``talonone.sync_profiles``).
+def start_profile_sync(model_label: str, pks: Sequence[Any], application: str | None = None) -> int:
+    """Send the profiles of these customers (task ``talonone.sync_profiles``) to
+    ``application``, or (``None``) to each customer's Applications.
 
     ``model_label`` names the shop's customer model registered with
     ``register_customer`` (``"auth.User"``). Returns how many customers were queued.
     """
+    if application is not None:
+        application = get_settings().for_application(application).application
     model, _ = customer_model(model_label)
     wanted = _pks(model, pks)
     found: list[Any] = []
     for chunk in chunks(wanted, BATCH_LIMIT):
         found += model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True)
-    start("sync_profiles_task", sync_profiles, [_task_safe(pk) for pk in found], model_label)
+    ids = [_task_safe(pk) for pk in found]
+    # The message names an Application only when one was asked for: older workers still
+    # read a message without it during a rolling deploy.
+    after = [application] if application is not None else []
+    start("sync_profiles_task", sync_profiles, ids, model_label, after=after)
     return len(found)
 
 
-def sync_profiles(model_label: str, pks: Sequence[Any]) -> BulkResult:
-    """Build and queue the customers' profiles, at most 1000 per UpdateCustomerProfilesV2.
+def _shopped_in(profile_ids: Iterable[str]) -> dict[str, set[str]]:
+    """The Applications holding sessions of these profiles (one query)."""
+    found: dict[str, set[str]] = {}
+    rows = CustomerSession.objects.filter(profile_id__in=list(profile_ids))
+    for profile_id, application in rows.values_list("profile_id", "application").distinct():
+        found.setdefault(profile_id, set()).add(application)
+    return found
+
+
+def sync_profiles(
+    model_label: str, pks: Sequence[Any], application: str | None = None
+) -> BulkResult:
+    """Build and queue the customers' profiles, at most 1000 per UpdateCustomerProfilesV2,
+    one batch per Application: ``application``, or (``None``) each customer's.
 
     A customer whose data the adapter rejects is reported in the result (and the log),
     the others still go; deleted customers are skipped.
     """
+    config = get_settings()
+    if application is not None:
+        application = config.for_application(application).application
     model, adapter = customer_model(model_label)
-    lane = bulk_profile_lane(model._meta.label_lower)
     result = BulkResult()
     for chunk in chunks(_pks(model, pks), BATCH_LIMIT):
-        profiles: dict[str, dict[str, Any]] = {}
+        built: dict[str, tuple[Any, dict[str, Any]]] = {}
         customers = list(model._default_manager.filter(pk__in=chunk).order_by("pk"))
         result.skipped += len(chunk) - len(customers)  # deleted since they were queued
         for customer in customers:
@@ -111,15 +141,27 @@ def sync_profiles(model_label: str, pks: Sequence[Any]) -> BulkResult:
             except InvalidPayload as error:
                 result.fail(customer.pk, str(error))
                 continue
-            profiles[profile_id] = {"integrationId": profile_id, **body}
-        if profiles:
-            enqueue(
-                Operation.UPDATE_PROFILES,
-                lane=lane,
-                body={"customerProfiles": list(profiles.values())},
-            )
-            result.queued += len(profiles)
-            result.done += len(profiles)
+            built[profile_id] = (customer, {"integrationId": profile_id, **body})
+        shopped = _shopped_in(built) if application is None and len(config.applications) > 1 else {}
+        batches: dict[str, list[dict[str, Any]]] = {name: [] for name in config.applications}
+        for profile_id, (customer, profile) in built.items():
+            if application is not None:
+                targets = {application}
+            else:
+                routed = application_for(customer, "customer", adapter)
+                targets = shopped.get(profile_id, set()) | {routed}
+            for name in targets:
+                batches[name].append(profile)
+        for name, profiles in batches.items():
+            if profiles:
+                enqueue(
+                    Operation.UPDATE_PROFILES,
+                    lane=bulk_profile_lane(model._meta.label_lower, name),
+                    body={"customerProfiles": profiles},
+                    application=name,
+                )
+        result.queued += len(built)
+        result.done += len(built)
     return result
 
 
@@ -140,7 +182,7 @@ def _withdraw_from_bulk(profile_ids: set[str]) -> int:
     waiting = Delivery.objects.filter(
         operation=Operation.UPDATE_PROFILES,
         status=DeliveryStatus.PENDING,
-        lane__startswith=BULK_LANE_PREFIX,
+        lane__startswith="profiles",  # every Application's bulk lanes
     )
     for row in waiting:
         args, body, query = decode_payload(row.payload)
@@ -169,16 +211,24 @@ def erase_customers(profile_ids: Sequence[str]) -> BulkResult:
     """
     wanted = check_text_ids(profile_ids, "profile_ids")
     result = BulkResult()
+    applications = list(get_settings().applications)
     with transaction.atomic(using=router.db_for_write(Delivery)):
         _withdraw_from_bulk(set(wanted))
         for profile_id in wanted:
-            lane = profile_lane(profile_id)
-            rows = Delivery.objects.filter(lane=lane)
-            if rows.filter(operation=Operation.DELETE_CUSTOMER, status__in=UNDELIVERED).exists():
+            queued = 0
+            for application in applications:
+                rows = Delivery.objects.filter(lane=profile_lane(profile_id, application))
+                undelivered = rows.filter(
+                    operation=Operation.DELETE_CUSTOMER, status__in=UNDELIVERED
+                )
+                if undelivered.exists():
+                    continue
+                supersede(rows.filter(status=DeliveryStatus.DEAD))
+                forget_customer(profile_id, application=application)
+                queued += 1
+            if not queued:
                 result.skipped += 1
                 continue
-            supersede(rows.filter(status=DeliveryStatus.DEAD))
-            forget_customer(profile_id)
             result.done += 1
             result.queued += 1
     return result

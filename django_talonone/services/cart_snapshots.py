@@ -69,8 +69,9 @@ def prepare(delivery: Delivery) -> None:
         cart = model._default_manager.using(using).filter(pk=pk).first()
         if cart is None:
             raise NothingToSend(f"cart {label} #{pk} was deleted")
+        adapter = cart_adapter_for(cart)
         try:
-            body = cart_adapter_for(cart).build_session(cart, state="open")
+            body = adapter.build_session(cart, state="open")
         except InvalidPayload as error:
             logger.error("Cart %s #%s not sent to Talon.One: %s", label, pk, error)
             raise NothingToSend(f"invalid cart data, not sent: {error}") from None
@@ -78,12 +79,16 @@ def prepare(delivery: Delivery) -> None:
         session = cart_session(cart)
         if session is None and not content["cartItems"] and not content.get("couponCodes"):
             raise NothingToSend("empty cart without a session: nothing to evaluate")
-        if session is None or session.profile_id != content["profileId"]:
-            session = open_session(cart, content["profileId"])
+        # open_session also moves a cart routed to another Application to a new session.
+        session = open_session(cart, content["profileId"], adapter=adapter)
         payload = encode_payload([session.session_id], body, None)
         payload["cart"] = delivery.payload["cart"]
         Delivery.objects.using(using).filter(pk=delivery.pk).update(
-            payload=payload, session=session, updated_at=timezone.now()
+            payload=payload,
+            session=session,
+            application=session.application,
+            updated_at=timezone.now(),
         )
     delivery.payload = payload
     delivery.session = session
+    delivery.application = session.application

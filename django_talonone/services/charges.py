@@ -35,7 +35,7 @@ def check_charge(session: CustomerSession, recorded: Decimal) -> list[str]:
     charged = session.charged_discount
     difference = None
     if charged is not None:
-        unit = get_settings().currency_unit
+        unit = get_settings().for_application(session.application).currency_unit
         rounded = (recorded - charged).quantize(unit, rounding=ROUND_HALF_EVEN)
         difference = rounded if rounded else None
     session.charge_difference = difference

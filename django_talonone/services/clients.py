@@ -1,5 +1,7 @@
 """Building the Talon.One client from settings: one pooled client per thread and purpose.
 
+One client per Application too: each is built from that Application's settings
+(``TalonOneSettings.for_application``), so a key of one is never sent for another.
 Two purposes, two timeouts: the cart page's synchronous evaluation must answer quickly (or
 fail open), while background deliveries can wait longer. Clients are rebuilt when the
 settings change (``override_settings`` included). Tests and the demo can route every call to
@@ -51,20 +53,24 @@ def _client(config: TalonOneSettings, purpose: Purpose) -> TalonOneClient:
     )
 
 
-def get_client(purpose: Purpose = "delivery") -> TalonOneClient:
-    """The calling thread's client for ``purpose``, built from the current settings."""
-    config = get_settings()
+def get_client(purpose: Purpose = "delivery", application: str | None = None) -> TalonOneClient:
+    """The calling thread's client for ``purpose`` in ``application`` (``None``: the
+    default Application), built from that Application's settings and key only."""
+    settings = get_settings()
+    config = settings.for_application(application)
     factory = _override[-1] if _override else build_client
-    cache: dict[Purpose, tuple[object, object, TalonOneClient]] = _local.__dict__.setdefault(
-        "clients", {}
+    cache: dict[tuple[Purpose, str], tuple[object, object, TalonOneClient]] = (
+        _local.__dict__.setdefault("clients", {})
     )
-    cached = cache.get(purpose)
-    if cached is not None and cached[0] is config and cached[1] is factory:
+    slot = (purpose, config.application)
+    cached = cache.get(slot)
+    # Keyed by the settings object the view was made from: a new one means new settings.
+    if cached is not None and cached[0] is settings and cached[1] is factory:
         return cached[2]
     if cached is not None:
         cached[2].close()
     client = factory(config, purpose)
-    cache[purpose] = (config, factory, client)
+    cache[slot] = (settings, factory, client)
     return client
 
 

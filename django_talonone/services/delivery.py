@@ -58,10 +58,27 @@ def idempotency_key_for(delivery: Delivery) -> str:
     return str(delivery.idempotency_key)
 
 
+def application_of(delivery: Delivery) -> str:
+    """Whose key sends the row: its session's Application (a refund reaches the
+    Application its order was placed in, whatever routing says now).
+
+    The row was written with its session's Application (``enqueue``; a cart snapshot's is
+    set when it is built), so the row's column says it without a query; a session
+    already loaded with the row is read directly.
+    """
+    if delivery.session_id is not None and Delivery.session.is_cached(delivery):
+        session = delivery.session
+        if session is not None:
+            return session.application
+    return delivery.application
+
+
 def send(delivery: Delivery) -> Any:
-    """Make the call ``delivery`` describes with the delivery client; returns the reply."""
+    """Make the call ``delivery`` describes with the delivery client of its Application;
+    returns the reply."""
     args, body, query = decode_payload(delivery.payload)
-    method = getattr(get_client("delivery"), Operation(delivery.operation).value)
+    client = get_client("delivery", application_of(delivery))
+    method = getattr(client, Operation(delivery.operation).value)
     kwargs = dict(query)
     if delivery.operation in KEYED_OPERATIONS:
         kwargs["idempotency_key"] = idempotency_key_for(delivery)

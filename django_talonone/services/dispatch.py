@@ -33,6 +33,7 @@ def send(
     session_return: SessionReturn | None = None,
     supersedable: bool = False,
     reference: Mapping[str, Any] | None = None,
+    application: str | None = None,
 ) -> Delivery:
     """Queue the call for ``event`` (a ``DELIVERY`` key) and, in sync mode, deliver it now."""
     sync = get_settings().delivery_mode(event) == "sync"
@@ -46,6 +47,7 @@ def send(
         supersedable=supersedable,
         wake=not sync,
         reference=reference,
+        application=application,
     )
     if sync:
         transaction.on_commit(partial(_deliver_now, lane), using=router.db_for_write(Delivery))

@@ -19,6 +19,7 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 from django_talonone.adapters import InvalidPayload, OrderAdapter
+from django_talonone.applications import application_for
 from django_talonone.conf import get_settings
 from django_talonone.models import (
     CustomerSession,
@@ -115,7 +116,7 @@ def _close(
         if session is None and cart is not None:
             session = cart_session(cart)
         if session is None:
-            session = CustomerSession()
+            session = CustomerSession(application=application_for(order, "order", adapter))
         link(session, order)
         if body is not None:
             session.profile_id = body["customerSession"]["profileId"]
@@ -228,7 +229,10 @@ def refund_order_lines(
     """
     require_saved(order, "order")
     adapter = adapter or order_adapter_for(order)
-    flattening = get_settings().cart_item_flattening
+    placed = order_session(order)
+    # The Application the order was placed in decides, whatever routing says today.
+    config = get_settings().for_application(placed.application if placed else None)
+    flattening = config.cart_item_flattening
     entries = returns_guard.resolve_lines(order, lines, adapter, flattening=flattening)
     returned = [entry.item() for entry in entries]
     with transaction.atomic():

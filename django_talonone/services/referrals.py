@@ -154,8 +154,10 @@ def referral_code_for(
     expiry_date: datetime | None = None,
     attributes: Mapping[str, Any] | None = None,
     strict: bool | None = None,
+    application: str | None = None,
 ) -> ReferralCode:
-    """The advocate's referral code in ``campaign_id``, created in Talon.One on first use.
+    """The advocate's referral code in ``campaign_id`` of ``application`` (default: the
+    default Application), created in Talon.One on first use.
 
     The options only apply when the code is created. When Talon.One cannot be reached the
     row comes back ``failed`` with an empty ``code`` (show the page without it; the next
@@ -166,7 +168,9 @@ def referral_code_for(
     advocate = check_text(advocate_profile_id, "advocate_profile_id")
     friend = check_text(friend_profile_id, "friend_profile_id") if friend_profile_id else ""
     options = _options(campaign_id, usage_limit, start_date, expiry_date, attributes)
+    application = get_settings().for_application(application).application
     row, _ = ReferralCode.objects.get_or_create(
+        application=application,
         campaign_id=campaign_id,
         advocate_profile_id=advocate,
         friend_profile_id=friend,
@@ -178,7 +182,7 @@ def referral_code_for(
     if friend:
         body["friendProfileIntegrationId"] = friend
     try:
-        referral = get_client("delivery").create_referral(body)
+        referral = get_client("delivery", application).create_referral(body)
     except TalonOneError as error:
         _fail([row], error)
         row.refresh_from_db()
@@ -198,21 +202,30 @@ def request_referral_codes(
     expiry_date: datetime | None = None,
     attributes: Mapping[str, Any] | None = None,
     pattern: str = "",
+    application: str | None = None,
 ) -> list[ReferralCode]:
-    """Rows for the advocates' codes in ``campaign_id`` (existing ones reused, new ones
-    ``pending``), for :func:`create_referral_codes` to fill in."""
+    """Rows for the advocates' codes in ``campaign_id`` of ``application`` (existing ones
+    reused, new ones ``pending``), for :func:`create_referral_codes` to fill in."""
+    application = get_settings().for_application(application).application
     advocates = check_text_ids(advocate_profile_ids, "advocate_profile_ids")
     options = _options(campaign_id, usage_limit, start_date, expiry_date, attributes)
     if pattern and (not 3 <= len(pattern) <= MAX_CODE_LENGTH or "#" not in pattern):
         raise InvalidPayload(
             "pattern", f"must be 3-{MAX_CODE_LENGTH} characters with at least one #"
         )
-    rows = ReferralCode.objects.filter(campaign_id=campaign_id, friend_profile_id="")
+    rows = ReferralCode.objects.filter(
+        application=application, campaign_id=campaign_id, friend_profile_id=""
+    )
     with transaction.atomic(using=_using()):
         known = set(existing(rows, advocates, "advocate_profile_id"))
         ReferralCode.objects.bulk_create(
             [
-                ReferralCode(advocate_profile_id=advocate, pattern=pattern, **options)
+                ReferralCode(
+                    application=application,
+                    advocate_profile_id=advocate,
+                    pattern=pattern,
+                    **options,
+                )
                 for advocate in advocates
                 if advocate not in known
             ],
@@ -250,6 +263,7 @@ def start_referral_code_creation(referral_code_ids: Sequence[int]) -> int:
 
 def _batch_key(row: ReferralCode) -> tuple[Any, ...]:
     return (
+        row.application,
         row.campaign_id,
         row.usage_limit,
         row.start_date,
@@ -278,6 +292,7 @@ def create_referral_codes(referral_code_ids: Sequence[int]) -> BulkResult:
                 row.campaign_id,
                 friend_profile_id=row.friend_profile_id,
                 strict=False,
+                application=row.application,
             )
             row.refresh_from_db()
             if row.code:
@@ -288,8 +303,8 @@ def create_referral_codes(referral_code_ids: Sequence[int]) -> BulkResult:
             key = repr(_batch_key(row))
             groups[key][0].append(row)
             groups[key][1].update(_body(row))
-    client = get_client("delivery")
     for grouped, shared in groups.values():
+        client = get_client("delivery", grouped[0].application)
         for batch in chunks(grouped, BATCH_LIMIT):
             advocates = [row.advocate_profile_id for row in batch]
             body = {**shared, "advocateProfileIntegrationIds": advocates}

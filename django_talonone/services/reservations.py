@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from django_talonone.adapters import MAX_CODE_LENGTH
+from django_talonone.conf import get_settings
 from django_talonone.models import CouponReservation, Operation, SyncState
 from django_talonone.outbox.lanes import coupon_lane
 from django_talonone.outbox.store import enqueue
@@ -80,32 +81,45 @@ def start_reservation_release(reservation_ids: Sequence[int]) -> int:
 
 
 def sync_reservations(reservation_ids: Iterable[int]) -> BulkResult:
-    """Queue what the given rows still need, coupon by coupon (what the task runs)."""
-    by_code: dict[str, list[str]] = defaultdict(list)
+    """Queue what the given rows still need, coupon by coupon and Application by
+    Application (what the task runs)."""
+    by_code: dict[tuple[str, str], list[str]] = defaultdict(list)
     result = BulkResult()
     ordered = CouponReservation.objects.order_by("pk")
     for rows in each_chunk(ordered, "pk", list(reservation_ids)):
-        for code, profile_id, state in rows.values_list("coupon_code", "profile_id", "sync_state"):
+        fields = ("application", "coupon_code", "profile_id", "sync_state")
+        for application, code, profile_id, state in rows.values_list(*fields):
             if state == SyncState.SYNCED:
                 result.skipped += 1
             else:
-                by_code[code].append(profile_id)
-    for code, profile_ids in by_code.items():
-        result.queued += push_reservations(code, profile_ids)
+                by_code[application, code].append(profile_id)
+    for (application, code), profile_ids in by_code.items():
+        result.queued += push_reservations(code, profile_ids, application=application)
         result.done += len(profile_ids)
     return result
 
 
-def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None) -> int:
-    """Queue the reservation changes of ``coupon_code`` the outbox does not hold yet.
+def _application(application: str | None) -> str:
+    """A configured Application's name (``None``: the default); unknown ones are refused."""
+    return get_settings().for_application(application).application
+
+
+def push_reservations(
+    coupon_code: str, profile_ids: Iterable[str] | None = None, *, application: str | None = None
+) -> int:
+    """Queue the reservation changes of ``coupon_code`` (a code of ``application``'s
+    campaigns: default, the default Application) the outbox does not hold yet.
 
     Pending and failed rows are reserved, ``deleting`` ones released, in batches of at
     most 1000. Dead rows of this coupon are superseded first (their profiles are exactly
     the failed/deleting ones queued again). Returns how many profiles were queued.
     """
     code = _code(coupon_code)
-    lane = coupon_lane(code)
-    rows = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.SYNCED)
+    application = _application(application)
+    lane = coupon_lane(code, application)
+    rows = CouponReservation.objects.filter(application=application, coupon_code=code).exclude(
+        sync_state=SyncState.SYNCED
+    )
     on_its_way = Q(sync_state__in=_CREATE, queued_action=Operation.CREATE_RESERVATION) | Q(
         sync_state=SyncState.DELETING, queued_action=Operation.DELETE_RESERVATION
     )
@@ -131,40 +145,52 @@ def push_reservations(coupon_code: str, profile_ids: Iterable[str] | None = None
         for operation, profiles in wanted.items():
             for batch in chunks(profiles, BATCH_LIMIT):
                 body = {"integrationIDs": [profile_id for _, profile_id in batch]}
-                row = enqueue(operation, lane=lane, args=[code], body=body)
+                row = enqueue(operation, lane=lane, args=[code], body=body, application=application)
                 CouponReservation.objects.filter(pk__in=[pk for pk, _ in batch]).update(
                     queued_in=row, queued_action=operation
                 )
     return sum(len(profiles) for profiles in wanted.values())
 
 
-def reserve_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
-    """Reserve ``coupon_code`` for the profiles (in the caller's transaction, through the
-    outbox); returns how many did not hold a reservation yet."""
+def reserve_coupon(
+    coupon_code: str, profile_ids: Iterable[str], *, application: str | None = None
+) -> int:
+    """Reserve ``coupon_code`` of ``application`` (default: the default Application) for
+    the profiles (in the caller's transaction, through the outbox); returns how many did
+    not hold a reservation yet."""
     code = _code(coupon_code)
+    application = _application(application)
     wanted = check_text_ids(profile_ids, "profile_ids")
-    held = CouponReservation.objects.filter(coupon_code=code)
+    held = CouponReservation.objects.filter(application=application, coupon_code=code)
     with transaction.atomic(using=_using()):
         added = want_profiles(
             held,
             wanted,
-            lambda profile_id: CouponReservation(coupon_code=code, profile_id=profile_id),
+            lambda profile_id: CouponReservation(
+                application=application, coupon_code=code, profile_id=profile_id
+            ),
         )
-        push_reservations(code, wanted)
+        push_reservations(code, wanted, application=application)
     return added
 
 
-def release_coupon(coupon_code: str, profile_ids: Iterable[str]) -> int:
-    """Release the profiles' reservations of ``coupon_code``; returns how many held one."""
+def release_coupon(
+    coupon_code: str, profile_ids: Iterable[str], *, application: str | None = None
+) -> int:
+    """Release the profiles' reservations of ``coupon_code`` (of ``application``); returns
+    how many held one."""
     code = _code(coupon_code)
+    application = _application(application)
     unwanted = check_text_ids(profile_ids, "profile_ids")
-    held = CouponReservation.objects.filter(coupon_code=code).exclude(sync_state=SyncState.DELETING)
+    held = CouponReservation.objects.filter(application=application, coupon_code=code).exclude(
+        sync_state=SyncState.DELETING
+    )
     with transaction.atomic(using=_using()):
         changed = sum(
             rows.update(sync_state=SyncState.DELETING, updated_at=timezone.now())
             for rows in each_chunk(held, "profile_id", unwanted)
         )
-        push_reservations(code, unwanted)
+        push_reservations(code, unwanted, application=application)
     return changed
 
 
@@ -184,7 +210,9 @@ class ReconcileResult:
         )
 
 
-def reconcile_reservations(coupon_code: str, *, dry_run: bool = False) -> ReconcileResult:
+def reconcile_reservations(
+    coupon_code: str, *, dry_run: bool = False, application: str | None = None
+) -> ReconcileResult:
     """Make the mirror of ``coupon_code`` match Talon.One's GetReservedCustomers.
 
     Talon.One wins for settled rows: reservations made elsewhere (the Campaign Manager,
@@ -193,15 +221,15 @@ def reconcile_reservations(coupon_code: str, *, dry_run: bool = False) -> Reconc
     left to the outbox. Raises ``TalonOneError`` if the call fails.
     """
     code = _code(coupon_code)
-    reply = get_client("delivery").get_reserved_customers(code)
+    application = _application(application)
+    reply = get_client("delivery", application).get_reserved_customers(code)
     remote = {
         str(profile["integrationId"])
         for profile in reply.get("data") or []
         if isinstance(profile, Mapping) and profile.get("integrationId")
     }
-    local = dict(
-        CouponReservation.objects.filter(coupon_code=code).values_list("profile_id", "sync_state")
-    )
+    mirror = CouponReservation.objects.filter(application=application, coupon_code=code)
+    local = dict(mirror.values_list("profile_id", "sync_state"))
     result = ReconcileResult(code)
     result.added = sorted(remote - set(local))
     result.confirmed = sorted(p for p in remote & set(local) if local[p] == SyncState.FAILED)
@@ -214,14 +242,18 @@ def reconcile_reservations(coupon_code: str, *, dry_run: bool = False) -> Reconc
         CouponReservation.objects.bulk_create(
             [
                 CouponReservation(
-                    coupon_code=code, profile_id=p, sync_state=SyncState.SYNCED, synced_at=now
+                    application=application,
+                    coupon_code=code,
+                    profile_id=p,
+                    sync_state=SyncState.SYNCED,
+                    synced_at=now,
                 )
                 for p in result.added
             ],
             ignore_conflicts=True,
             batch_size=BATCH_LIMIT,
         )
-        rows = CouponReservation.objects.filter(coupon_code=code)
+        rows = mirror
         failed = rows.filter(sync_state=SyncState.FAILED)
         for part in each_chunk(failed, "profile_id", result.confirmed):
             part.update(sync_state=SyncState.SYNCED, synced_at=now, last_error="", updated_at=now)

@@ -23,10 +23,12 @@ from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router
 from django.utils import timezone
 
 from django_talonone.adapters import CartAdapter, InvalidPayload
+from django_talonone.applications import application_for
 from django_talonone.client import TalonOneAPIError, TalonOneError
 from django_talonone.conf import get_settings
 from django_talonone.evaluation import Evaluation
@@ -81,16 +83,23 @@ def cart_session(cart: models.Model) -> CustomerSession | None:
     return session
 
 
-def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerSession:
-    """The cart's open session, created on first use (with a never-used id).
+def open_session(
+    cart: models.Model, profile_id: str | None = None, *, adapter: CartAdapter | None = None
+) -> CustomerSession:
+    """The cart's open session, created on first use (with a never-used id) in the
+    Application the cart is routed to (:func:`~django_talonone.applications.application_for`).
 
     ``profile_id``, when given, is recorded (a shopper who logs in takes the cart along).
+    A cart now routed to another Application (its currency changed) gets a new session
+    there; the old one is left open, untouched, in its own Application.
     """
     session = cart_session(cart)
-    if session is None:
+    application = application_for(cart, "cart", adapter or _registered_adapter(cart))
+    if session is None or session.application != application:
         session = CustomerSession(
             profile_id=profile_id or "",
             state=SessionState.OPEN,
+            application=application,
             lane=cart_lane(cart.__class__._meta.label_lower, cart.pk),
         )
         link(session, cart)
@@ -99,6 +108,14 @@ def open_session(cart: models.Model, profile_id: str | None = None) -> CustomerS
         session.profile_id = profile_id
         session.save(update_fields=["profile_id", "updated_at"])
     return session
+
+
+def _registered_adapter(cart: models.Model) -> CartAdapter | None:
+    """The cart's registered adapter, or ``None`` (the router then sees none)."""
+    try:
+        return cart_adapter_for(cart)
+    except ImproperlyConfigured:
+        return None
 
 
 def order_session(order: models.Model) -> CustomerSession | None:
@@ -142,11 +159,11 @@ def evaluate_cart(
     require_saved(cart, "cart")
     adapter = adapter or cart_adapter_for(cart)
     body = adapter.build_session(cart, state="open")
-    session = open_session(cart, body["customerSession"]["profileId"])
+    session = open_session(cart, body["customerSession"]["profileId"], adapter=adapter)
     if strict is None:
         strict = get_settings().fail_mode == "strict"
     try:
-        reply = get_client("cart").update_customer_session_v2(
+        reply = get_client("cart", session.application).update_customer_session_v2(
             session.session_id, body, dry=None if store else True
         )
     except TalonOneError as error:

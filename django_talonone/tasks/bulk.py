@@ -59,14 +59,18 @@ def sync_reservations_task(reservation_ids: list[int]) -> dict[str, Any]:
 
 
 @shared_task(name="talonone.sync_profiles", acks_late=True)  # type: ignore[untyped-decorator]
-def sync_profiles_task(model_label: str, pks: list[Any]) -> dict[str, Any]:
-    """Queue the profiles of these customers, 1000 per UpdateCustomerProfilesV2."""
-    return bulk_profiles.sync_profiles(model_label, pks).to_dict()
+def sync_profiles_task(
+    model_label: str, pks: list[Any], application: str | None = None
+) -> dict[str, Any]:
+    """Queue the profiles of these customers, 1000 per UpdateCustomerProfilesV2, to
+    ``application`` (``None``: each customer's Applications)."""
+    return bulk_profiles.sync_profiles(model_label, pks, application).to_dict()
 
 
 @shared_task(name="talonone.erase_customers", acks_late=True)  # type: ignore[untyped-decorator]
 def erase_customers_task(profile_ids: list[str]) -> dict[str, Any]:
-    """Queue DeleteCustomerData (GDPR) for each profile, on its own lane."""
+    """Queue DeleteCustomerData (GDPR) for each profile, on its own lane, through every
+    Application."""
     return bulk_profiles.erase_customers(profile_ids).to_dict()
 
 

@@ -8,6 +8,9 @@
     {% show_coupon_wallet wallet %}        {# the ready-made, accessible snippet #}
     {% show_coupon_wallet request.user %}  {# the same, fetching the wallet itself #}
 
+    {% coupon_wallet request.user application="gbp" as wallet %}  {# one Application's #}
+    {% coupon_wallet request.user application="*" as wallet %}    {# every one, merged #}
+
 Neither tag ever raises because Talon.One is down: the wallet is then unavailable and the
 snippet says so. Anonymous visitors get an unavailable wallet without any call.
 
@@ -33,16 +36,22 @@ SNIPPET = "django_talonone/wallet.html"
 
 
 @register.simple_tag
-def coupon_wallet(user: Any) -> Wallet:
-    """The user's :class:`~django_talonone.wallet.Wallet` (cached per profile)."""
-    return wallet_for_user(user)
+def coupon_wallet(user: Any, application: str | None = None) -> Wallet:
+    """The user's :class:`~django_talonone.wallet.Wallet` (cached per profile) in
+    ``application`` (default: the default Application; ``"*"``: every one, merged)."""
+    return wallet_for_user(user, application or None)
 
 
 @register.inclusion_tag(SNIPPET)
-def show_coupon_wallet(wallet_or_user: Any, heading: str = "Your coupon wallet") -> dict[str, Any]:
-    """Render the wallet snippet for a :class:`Wallet`, or for a user (fetched here)."""
+def show_coupon_wallet(
+    wallet_or_user: Any, heading: str = "Your coupon wallet", application: str | None = None
+) -> dict[str, Any]:
+    """Render the wallet snippet for a :class:`Wallet`, or for a user (fetched here, in
+    ``application``)."""
     wallet = (
-        wallet_or_user if isinstance(wallet_or_user, Wallet) else wallet_for_user(wallet_or_user)
+        wallet_or_user
+        if isinstance(wallet_or_user, Wallet)
+        else wallet_for_user(wallet_or_user, application or None)
     )
     return {"wallet": wallet, "heading": heading}
 

@@ -9,7 +9,13 @@ See ``docs/wallet.md``.
 from __future__ import annotations
 
 from .parsing import InventoryError, parse_inventory
-from .service import get_wallet, invalidate_wallet, wallet_cache_key, wallet_for_user
+from .service import (
+    ALL_APPLICATIONS,
+    get_wallet,
+    invalidate_wallet,
+    wallet_cache_key,
+    wallet_for_user,
+)
 from .types import (
     CODE_STATES,
     CodeState,
@@ -21,6 +27,7 @@ from .types import (
 )
 
 __all__ = [
+    "ALL_APPLICATIONS",
     "CODE_STATES",
     "CodeState",
     "Giveaway",

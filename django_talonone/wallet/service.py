@@ -9,12 +9,18 @@ itself, so any id is a safe key and the cache does not list who shops here.
 When Talon.One is slow or down, or answers something unreadable, the wallet comes back
 ``available=False`` and one warning is logged (the error class, status and message; never
 the key, never the profile id). Failures are not cached: the next page view asks again.
+
+A wallet is one Application's (each has its own coupons, referrals and loyalty
+programs): ``application`` names it (default: the default Application), or
+``ALL_APPLICATIONS`` merges every configured Application's, each read and cached on its
+own; a merged wallet is available only when every part is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.core.cache import BaseCache, caches
@@ -23,12 +29,22 @@ from django.utils import timezone
 from django_talonone.adapters import validate_id
 from django_talonone.client import TalonOneError, TalonOneNotFound
 from django_talonone.conf import get_settings
+from django_talonone.conf_applications import DEFAULT_APPLICATION
 from django_talonone.services.clients import get_client
 
 from .parsing import InventoryError, parse_inventory
 from .types import Wallet
 
-__all__ = ["get_wallet", "invalidate_wallet", "wallet_cache_key", "wallet_for_user"]
+__all__ = [
+    "ALL_APPLICATIONS",
+    "get_wallet",
+    "invalidate_wallet",
+    "wallet_cache_key",
+    "wallet_for_user",
+]
+
+#: ``application=ALL_APPLICATIONS``: one wallet merged from every configured Application.
+ALL_APPLICATIONS = "*"
 
 logger = logging.getLogger("django_talonone.wallet")
 
@@ -38,10 +54,13 @@ _CACHE_VERSION = "v1"
 _SECTIONS = ("coupons", "referrals", "loyalty", "giveaways")
 
 
-def wallet_cache_key(profile_id: str) -> str:
-    """The cache key of a profile's wallet: a hash, whatever characters the id has."""
+def wallet_cache_key(profile_id: str, application: str | None = None) -> str:
+    """The cache key of a profile's wallet in one Application: a hash, whatever characters
+    the id has (the default Application's keys are those of a shop with one)."""
     digest = hashlib.sha256(profile_id.encode("utf-8")).hexdigest()
-    return f"talonone:wallet:{_CACHE_VERSION}:{digest}"
+    if application in (None, DEFAULT_APPLICATION):
+        return f"talonone:wallet:{_CACHE_VERSION}:{digest}"
+    return f"talonone:wallet:{_CACHE_VERSION}:{application}:{digest}"
 
 
 def _short(profile_id: str) -> str:
@@ -71,10 +90,10 @@ def _store_reply(key: str, reply: dict[str, Any]) -> None:
         logger.warning("Wallet cache unavailable, not caching: %s", type(error).__name__)
 
 
-def _fetch(profile_id: str) -> dict[str, Any]:
+def _fetch(profile_id: str, application: str) -> dict[str, Any]:
     """The inventory sections a wallet shows; an unknown profile has an empty wallet."""
     try:
-        reply: Any = get_client("cart").get_customer_inventory(
+        reply: Any = get_client("cart", application).get_customer_inventory(
             profile_id, coupons=True, referrals=True, loyalty=True, giveaways=True
         )
     except TalonOneNotFound:
@@ -96,45 +115,74 @@ def _log_unavailable(profile_id: str, error: Exception) -> None:
     )
 
 
-def get_wallet(profile_id: str, *, use_cache: bool = True) -> Wallet:
-    """The profile's wallet, from the cache or Talon.One; ``available=False`` on failure.
+def get_wallet(
+    profile_id: str, *, use_cache: bool = True, application: str | None = None
+) -> Wallet:
+    """The profile's wallet in ``application`` (default: the default Application; or
+    ``ALL_APPLICATIONS``, merged), from the cache or Talon.One; ``available=False`` on
+    failure. An Application that is not configured raises ``ImproperlyConfigured``.
 
     ``use_cache=False`` asks Talon.One even when a cached wallet exists (and refreshes it).
     """
+    if application == ALL_APPLICATIONS:
+        return _merged(profile_id, use_cache=use_cache)
+    name = get_settings().for_application(application).application
     if not profile_id:
-        return Wallet.unavailable()
+        return Wallet.unavailable(application=name)
     validate_id("profile_id", profile_id)  # a bug in the caller, not an outage: raised
-    key = wallet_cache_key(profile_id)
+    key = wallet_cache_key(profile_id, name)
     now = timezone.now()
     reply = _cached_reply(key) if use_cache else None
     if isinstance(reply, dict):
         try:
-            return parse_inventory(profile_id, reply, now=now)
+            return replace(parse_inventory(profile_id, reply, now=now), application=name)
         except InventoryError:
             pass  # written by another version of this code: fetch afresh
     try:
-        reply = _fetch(profile_id)
+        reply = _fetch(profile_id, name)
         wallet = parse_inventory(profile_id, reply, now=now)
     except (TalonOneError, InventoryError) as error:
         _log_unavailable(profile_id, error)
-        return Wallet.unavailable(profile_id)
+        return Wallet.unavailable(profile_id, name)
     _store_reply(key, reply)
-    return wallet
+    return replace(wallet, application=name)
 
 
-def wallet_for_user(user: Any) -> Wallet:
-    """A shop user's wallet; anonymous visitors get an unavailable one without a call."""
+def _merged(profile_id: str, *, use_cache: bool) -> Wallet:
+    """Every Application's wallet in one: their sections side by side."""
+    parts = [
+        get_wallet(profile_id, use_cache=use_cache, application=name)
+        for name in get_settings().applications
+    ]
+    if not all(part.available for part in parts):
+        return Wallet.unavailable(profile_id, ALL_APPLICATIONS)
+    return Wallet(
+        available=True,
+        profile_id=profile_id,
+        application=ALL_APPLICATIONS,
+        coupons=tuple(c for part in parts for c in part.coupons),
+        referrals=tuple(r for part in parts for r in part.referrals),
+        loyalty=tuple(p for part in parts for p in part.loyalty),
+        giveaways=tuple(g for part in parts for g in part.giveaways),
+    )
+
+
+def wallet_for_user(user: Any, application: str | None = None) -> Wallet:
+    """A shop user's wallet in ``application`` (see :func:`get_wallet`); anonymous
+    visitors get an unavailable one without a call."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Wallet.unavailable()
-    return get_wallet(get_settings().profile_id_for(user))
+    return get_wallet(get_settings().profile_id_for(user), application=application)
 
 
-def invalidate_wallet(profile_id: str) -> None:
-    """Forget a profile's cached wallet, so the next read asks Talon.One."""
+def invalidate_wallet(profile_id: str, application: str | None = None) -> None:
+    """Forget a profile's cached wallet in ``application`` (``None``: in every one), so
+    the next read asks Talon.One."""
     if not profile_id:
         return
     validate_id("profile_id", profile_id)
+    names = [application] if application is not None else list(get_settings().applications)
     try:
-        _cache().delete(wallet_cache_key(profile_id))
+        _cache().delete_many([wallet_cache_key(profile_id, name) for name in names])
     except Exception as error:
         logger.warning("Wallet cache unavailable, not invalidated: %s", type(error).__name__)

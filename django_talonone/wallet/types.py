@@ -138,14 +138,16 @@ class Wallet:
 
     available: bool
     profile_id: str = ""
+    #: The Application the wallet was read from (``"*"``: merged from every one).
+    application: str = "default"
     coupons: tuple[WalletCoupon, ...] = ()
     referrals: tuple[WalletReferral, ...] = ()
     loyalty: tuple[LoyaltyProgram, ...] = ()
     giveaways: tuple[Giveaway, ...] = ()
 
     @classmethod
-    def unavailable(cls, profile_id: str = "") -> Wallet:
-        return cls(available=False, profile_id=profile_id)
+    def unavailable(cls, profile_id: str = "", application: str = "default") -> Wallet:
+        return cls(available=False, profile_id=profile_id, application=application)
 
     @property
     def active_coupons(self) -> tuple[WalletCoupon, ...]:

@@ -21,6 +21,9 @@ class Cart(models.Model):
     #: Codes as the shopper typed them, in order; Talon.One says which apply.
     coupon_codes = models.JSONField(default=list, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
+    #: What the shopper buys in; it routes the cart to that currency's Talon.One
+    #: Application (USD: the default one, EUR: "eur"), with its own campaigns.
+    currency = models.CharField(max_length=3, default="USD")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

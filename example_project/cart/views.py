@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -85,4 +86,21 @@ def set_referral(request: HttpRequest) -> HttpResponse:
         carts.set_referral(cart, form.cleaned_data["code"])
     else:
         messages.error(request, "Please enter a referral code of at most 100 characters.")
+    return redirect("cart:detail")
+
+
+@require_POST
+def set_currency(request: HttpRequest) -> HttpResponse:
+    """Buy in another currency: the cart's next evaluation goes to that currency's
+    Talon.One Application (a new session there, with its own campaigns)."""
+    currency = request.POST.get("currency", "")
+    if currency not in settings.SHOP_CURRENCIES:
+        messages.error(request, "Please choose one of the shop's currencies.")
+        return redirect(request.POST.get("next") or "catalog:products")
+    cart = carts.current_cart(request, create=True)
+    assert cart is not None
+    if cart.currency != currency:
+        cart.currency = currency
+        cart.save(update_fields=["currency", "updated_at"])
+        messages.success(request, f"Prices are now in {currency}.")
     return redirect("cart:detail")

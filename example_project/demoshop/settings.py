@@ -96,6 +96,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SHOP_CURRENCY_SYMBOL = "$"
+# The shop sells in two currencies, each through its own Talon.One Application (the first
+# is the default Application). The price list is the same figures in both: a real shop
+# keeps a price per currency, which its cart adapter reports.
+SHOP_CURRENCIES = {"USD": "$", "EUR": "€"}
 # The Talon.One referral campaign whose codes shoppers hand out ("Refer a friend" in the
 # emulator's default campaigns).
 SHOP_REFERRAL_CAMPAIGN_ID = 2
@@ -104,6 +108,14 @@ SHOP_REFERRAL_CAMPAIGN_ID = 2
 TALONONE = {
     "BASE_URL": os.environ.get("TALONONE_BASE_URL", "http://127.0.0.1:9100"),
     "API_KEY": os.environ.get("TALONONE_API_KEY", "demo-api-key"),
+    "CURRENCY": "USD",
+    # Carts in EUR go to the EUR Application (its own key and campaigns).
+    "APPLICATIONS": {
+        "eur": {
+            "API_KEY": os.environ.get("TALONONE_EUR_API_KEY", "demo-eur-api-key"),
+            "CURRENCY": "EUR",
+        }
+    },
     # The cart page waits at most this long for promotions before showing full prices.
     "TIMEOUT": (1.0, 3.0),
     # The secret Talon.One's webhooks carry (basic auth password): set your own.

@@ -59,6 +59,7 @@ def checkout(cart: Cart, user: Any, *, expected_total: Decimal | None = None) ->
             discount=priced.discount,
             discount_lines=[item.to_dict() for item in priced.itemised_discounts],
             total=priced.total,
+            currency=cart.currency,
             promotions_applied=priced.promotions_available,
         )
         OrderLine.objects.bulk_create(

@@ -34,6 +34,8 @@ class Order(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    #: The cart's currency when the order was placed.
+    currency = models.CharField(max_length=3, default="USD")
     #: The discounts as charged, itemised as the cart showed them: one entry per
     #: promotion, ``{"name", "amount", "source", "code"}`` with ``source`` one of
     #: ``"promotion"`` (automatic), ``"coupon"`` or ``"referral"``.

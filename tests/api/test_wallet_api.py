@@ -118,6 +118,7 @@ def test_an_outage_answers_200_unavailable(
     assert response.json() == {
         "available": False,
         "profile": "user-alice",
+        "application": "default",
         "coupons": [],
         "referrals": [],
         "loyalty": [],

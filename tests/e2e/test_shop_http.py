@@ -265,3 +265,29 @@ def test_the_emulator_pushes_strikethrough_prices_to_the_demo_shop(demo_stack: D
         assert "demo-notification-secret" not in str(sent)
     finally:
         assert http.put(config_url, json=original, timeout=10).status_code == 200
+
+
+def test_a_cart_in_eur_is_priced_and_placed_in_the_eur_application(
+    demo_stack: DemoStack,
+) -> None:
+    """The demo sells in two currencies: EUR carts go to the EUR Application, with its
+    own key and campaigns; the USD Application never sees them."""
+    shopper = Visitor(demo_stack)
+    shopper.add("SWT-ALMOND")
+    cart = shopper.post("/cart/currency/", {"currency": "EUR"}, form_page="/cart/")
+    assert "Prices are now in EUR." in cart
+    assert "€" in cart
+    assert "EUR launch" in cart  # the EUR Application's automatic campaign
+    order_page = shopper.pay()
+    session_id = re.search(r'data-test="session-id">([0-9a-f]+)<', order_page)
+    assert session_id
+
+    def eur_state() -> str | None:
+        reply = demo_stack.http.get(
+            f"{demo_stack.emulator_url}/_emulator/state?application=eur", timeout=10
+        )
+        session = reply.json()["data"]["sessions"].get(session_id[1]) or {}
+        return session.get("state")
+
+    eventually(lambda: eur_state() == "closed", "the EUR order's close in the EUR Application")
+    assert session_id[1] not in demo_stack.emulator_state()["sessions"]

@@ -10,6 +10,8 @@ class Cart(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     coupon_code = models.CharField(max_length=100, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
+    #: What the cart is priced in; it routes the cart to that currency's Application.
+    currency = models.CharField(max_length=3, blank=True)
 
     def __str__(self) -> str:
         return f"cart {self.pk}"
@@ -40,6 +42,7 @@ class Order(models.Model):
     coupon_code = models.CharField(max_length=100, blank=True)
     #: The discount the shop charged (``None``: the shop keeps no record of it).
     discount_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
 
     def __str__(self) -> str:
         return f"order {self.pk} ({self.status})"

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from django_talonone.adapters import InvalidPayload
+from django_talonone.conf import get_settings
 from django_talonone.outbox import profile_lane
 from django_talonone.services.bulk import BATCH_LIMIT, BulkResult, check_text_ids
 from django_talonone.services.bulk_profiles import erase_customers
@@ -61,5 +62,7 @@ class Command(BaseCommand):
         for chunk in progress(self, profile_ids, BATCH_LIMIT, "profiles", verbosity):
             result.merge(erase_customers(chunk))
         if options["deliver"]:
-            deliver(self, [profile_lane(profile_id) for profile_id in profile_ids])
+            applications = list(get_settings().applications)
+            lanes = [profile_lane(pid, name) for pid in profile_ids for name in applications]
+            deliver(self, lanes)
         report(self, result, "Erasures")

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
 from django_talonone.adapters import InvalidPayload
+from django_talonone.conf import get_settings
 from django_talonone.models import ReferralCode
 from django_talonone.services.bulk import BATCH_LIMIT, BulkResult
 from django_talonone.services.referrals import create_referral_codes, request_referral_codes
@@ -51,15 +53,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Say how many codes are missing; create none."
         )
+        parser.add_argument(
+            "--application",
+            default=None,
+            help="The configured Application of the campaign (default: the default one).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         advocates = read_values(options["advocates"], options["file"], "advocate ids")
         if not advocates:
             raise CommandError("Give advocate profile ids (arguments or --file).")
         campaign: int = options["campaign"]
+        try:
+            application = get_settings().for_application(options["application"]).application
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         if options["dry_run"]:
             known = ReferralCode.objects.filter(
-                campaign_id=campaign, friend_profile_id="", advocate_profile_id__in=advocates
+                application=application,
+                campaign_id=campaign,
+                friend_profile_id="",
+                advocate_profile_id__in=advocates,
             ).exclude(code="")
             reused = known.count()
             self.stdout.write(
@@ -74,6 +88,7 @@ class Command(BaseCommand):
                 start_date=_when(options["start"], "--start"),
                 expiry_date=_when(options["expiry"], "--expiry"),
                 pattern=options["pattern"],
+                application=application,
             )
         except InvalidPayload as error:
             raise CommandError(str(error)) from None

@@ -76,7 +76,10 @@ class Command(BaseCommand):
             result.merge(work(chunk))
         if options["deliver"] and not options["delete"]:
             remote = Audience.objects.filter(pk__in=ids, talonone_id__isnull=False)
-            lanes = [audience_lane(a.talonone_id or 0) for a in remote.only("talonone_id")]
+            lanes = [
+                audience_lane(a.talonone_id or 0, a.application)
+                for a in remote.only("talonone_id", "application")
+            ]
             deliver(self, lanes)
         report(self, result, f"{what} audiences")
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from django_talonone.adapters import InvalidPayload
+from django_talonone.conf import get_settings
 from django_talonone.services.bulk import BATCH_LIMIT, BulkResult
 from django_talonone.services.bulk_profiles import bulk_profile_lane, customer_model, sync_profiles
 
@@ -32,12 +33,21 @@ class Command(BaseCommand):
             default=None,
             help="The registered customer model, app_label.ModelName (default: AUTH_USER_MODEL).",
         )
+        parser.add_argument(
+            "--application",
+            default=None,
+            help="Send to this configured Application only (default: each customer's "
+            "Applications: the one they are routed to and every one holding their sessions).",
+        )
         add_common_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         label: str = options["model"] or settings.AUTH_USER_MODEL
+        application: str | None = options["application"]
         try:
             model, adapter = customer_model(label)
+            if application is not None:
+                get_settings().for_application(application)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
         if bool(options["pks"]) == bool(options["all"]):
@@ -55,7 +65,7 @@ class Command(BaseCommand):
         verbosity: int = options["verbosity"]
         for chunk in progress(self, pks, BATCH_LIMIT, "profiles", verbosity):
             if not options["dry_run"]:
-                result.merge(sync_profiles(label, chunk))
+                result.merge(sync_profiles(label, chunk, application))
                 continue
             for customer in model._default_manager.filter(pk__in=chunk):
                 try:
@@ -67,5 +77,6 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was queued.")
         elif options["deliver"]:
-            deliver(self, [bulk_profile_lane(model._meta.label_lower)])
+            names = [application] if application else list(get_settings().applications)
+            deliver(self, [bulk_profile_lane(model._meta.label_lower, name) for name in names])
         report(self, result, "Profiles")

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Make the mirror of each --coupon match Talon.One (Talon.One wins).",
         )
+        parser.add_argument(
+            "--application",
+            default=None,
+            help="Only this configured Application's reservations (default: every one; "
+            "--reconcile: the default Application).",
+        )
         add_common_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,7 +57,7 @@ class Command(BaseCommand):
         if options["reconcile"]:
             if ids or options["pending"] or not codes:
                 raise CommandError("--reconcile works on coupons: give --coupon CODE.")
-            self._reconcile(codes, dry_run=options["dry_run"])
+            self._reconcile(codes, dry_run=options["dry_run"], application=options["application"])
             return
         if not (ids or codes or options["pending"]):
             raise CommandError("Give reservation ids, --coupon CODE or --pending.")
@@ -60,7 +66,12 @@ class Command(BaseCommand):
             rows = rows.filter(pk__in=ids)
         if codes:
             rows = rows.filter(coupon_code__in=codes)
+        if options["application"]:
+            rows = rows.filter(application=options["application"])
         selected = list(rows.order_by("pk").values_list("pk", "coupon_code", "sync_state"))
+        lanes = sorted(
+            {coupon_lane(code, app) for app, code in rows.values_list("application", "coupon_code")}
+        )
         if options["dry_run"]:
             releases = sum(1 for _, _, state in selected if state == SyncState.DELETING)
             self.stdout.write(
@@ -73,14 +84,14 @@ class Command(BaseCommand):
         for chunk in progress(self, pks, CHUNK, "reservations", options["verbosity"]):
             result.merge(sync_reservations(chunk))
         if options["deliver"]:
-            deliver(self, [coupon_lane(code) for _, code, _ in selected])
+            deliver(self, lanes)
         report(self, result, "Reservations")
 
-    def _reconcile(self, codes: list[str], *, dry_run: bool) -> None:
+    def _reconcile(self, codes: list[str], *, dry_run: bool, application: str | None) -> None:
         failed = []
         for code in codes:
             try:
-                outcome = reconcile_reservations(code, dry_run=dry_run)
+                outcome = reconcile_reservations(code, dry_run=dry_run, application=application)
             except TalonOneError as error:
                 failed.append(code)
                 self.stderr.write(f"{code}: {error}")

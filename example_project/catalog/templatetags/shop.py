@@ -11,8 +11,10 @@ register = template.Library()
 
 
 @register.filter
-def money(value: Decimal | int | None) -> str:
-    """``Decimal("1234.5")`` → ``"$1,234.50"`` (negative amounts keep their sign)."""
+def money(value: Decimal | int | None, currency: str | None = None) -> str:
+    """``Decimal("1234.5")`` → ``"$1,234.50"``, ``|money:"EUR"`` → ``"€1,234.50"``
+    (negative amounts keep their sign)."""
     amount = Decimal(value or 0)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{settings.SHOP_CURRENCY_SYMBOL}{abs(amount):,.2f}"
+    symbol = settings.SHOP_CURRENCIES.get(currency or "", settings.SHOP_CURRENCY_SYMBOL)
+    return f"{sign}{symbol}{abs(amount):,.2f}"
