@@ -22,6 +22,7 @@ from typing import Any
 
 from .discounts import CartLimits, amount_of
 from .json_values import json_safe
+from .points import SessionPoints, fold_points
 
 __all__ = [
     "COUPON_MESSAGES",
@@ -83,6 +84,7 @@ _SILENT_TYPES = frozenset(
         "deductLoyaltyPoints",
         "rollbackAddedLoyaltyPoints",
         "rollbackDeductedLoyaltyPoints",
+        "changeLoyaltyTierLevel",
         "updateAttribute",
         "triggerWebhook",
         "customEffect",
@@ -150,6 +152,8 @@ class Evaluation:
     ``available`` is False when Talon.One could not be asked (timeout, outage, rejected
     request): the cart then shows full prices and ``message`` says promotions are
     unavailable. ``rolled_back`` lists discounts taken back by a cancel or a return.
+    ``points`` holds the loyalty points this session earns, spends and had rolled back,
+    and the balances the reply told (see :mod:`.points`).
     """
 
     available: bool = True
@@ -163,6 +167,7 @@ class Evaluation:
     rolled_back: tuple[Discount, ...] = ()
     rolled_back_coupons: tuple[str, ...] = ()
     unknown_effects: tuple[Mapping[str, Any], ...] = ()
+    points: SessionPoints = field(default_factory=SessionPoints)
     session_id: str = ""
     state: str = ""
     message: str = ""
@@ -191,6 +196,38 @@ class Evaluation:
     def rolled_back_total(self) -> Decimal:
         return sum((discount.amount for discount in self.rolled_back), Decimal(0))
 
+    @property
+    def points_to_earn(self) -> Decimal:
+        """Points this session earns (all programs), pending ones included."""
+        return sum((change.points for change in self.points.earned), Decimal(0))
+
+    @property
+    def points_spent(self) -> Decimal:
+        """Points this session spends (the discount they buy is in ``discounts``)."""
+        return sum((change.points for change in self.points.spent), Decimal(0))
+
+    @property
+    def points_rolled_back(self) -> Decimal:
+        """Earned points a return or cancel took back."""
+        return sum((change.points for change in self.points.rolled_back), Decimal(0))
+
+    @property
+    def points_given_back(self) -> Decimal:
+        """Spent points a cancel gave back to the shopper."""
+        return sum((change.points for change in self.points.given_back), Decimal(0))
+
+    def points_to_spend(self, program_id: int | None = None) -> Decimal | None:
+        """Points the shopper can spend now, or ``None`` when the reply did not say.
+
+        Without ``program_id`` the shop must have exactly one program in the reply.
+        """
+        balances = [
+            balance
+            for balance in self.points.balances
+            if program_id is None or balance.program_id == program_id
+        ]
+        return balances[0].current if len(balances) == 1 else None
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (Decimals as strings, so no float ever touches money)."""
         return {
@@ -205,6 +242,7 @@ class Evaluation:
             "rolledBack": [_discount_dict(discount) for discount in self.rolled_back],
             "rolledBackCoupons": list(self.rolled_back_coupons),
             "unknownEffects": [json_safe(effect) for effect in self.unknown_effects],
+            "points": self.points.to_dict(),
             "sessionId": self.session_id,
             "state": self.state,
             "message": self.message,
@@ -230,6 +268,7 @@ class Evaluation:
             rolled_back=tuple(_discount_from(item) for item in data.get("rolledBack", ())),
             rolled_back_coupons=tuple(data.get("rolledBackCoupons", ())),
             unknown_effects=tuple(data.get("unknownEffects", ())),
+            points=SessionPoints.from_dict(data.get("points")),
             session_id=str(data.get("sessionId", "")),
             state=str(data.get("state", "")),
             message=str(data.get("message", "")),
@@ -244,14 +283,17 @@ def summarise(
     state: str = "",
     evaluated_at: dt.datetime | None = None,
     limits: CartLimits | None = None,
+    loyalty: Any = None,
 ) -> Evaluation:
     """Fold Talon.One's effect list into an :class:`Evaluation`.
 
     Discounts from one rule on one position are summed (with cart item flattening a line
     gets one effect per unit, told apart only by ``subPosition``). An amount that cannot be
     a discount is ignored, and with the ``limits`` of the cart sent none exceeds its line
-    or the cart (see :mod:`.discounts`).
+    or the cart (see :mod:`.discounts`). ``loyalty`` is the reply's loyalty content,
+    which says how many points the shopper can spend.
     """
+    effects = list(effects)
     discounts: dict[tuple[Any, ...], Discount] = {}
     rolled_back: dict[tuple[Any, ...], Discount] = {}
     coupons: dict[str, CodeVerdict] = {}
@@ -328,6 +370,7 @@ def summarise(
         rolled_back=tuple(rolled_back.values()),
         rolled_back_coupons=tuple(rolled_back_coupons),
         unknown_effects=tuple(unknown),
+        points=fold_points(effects, loyalty),
         session_id=session_id,
         state=state,
         evaluated_at=evaluated_at,

@@ -13,6 +13,8 @@ the key, never the profile id). Failures are not cached: the next page view asks
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -26,6 +28,7 @@ from django_talonone.conf import get_settings
 from django_talonone.services.clients import get_client
 
 from .parsing import InventoryError, parse_inventory
+from .pending import with_order_points
 from .types import Wallet
 
 __all__ = ["get_wallet", "invalidate_wallet", "wallet_cache_key", "wallet_for_user"]
@@ -33,9 +36,9 @@ __all__ = ["get_wallet", "invalidate_wallet", "wallet_cache_key", "wallet_for_us
 logger = logging.getLogger("django_talonone.wallet")
 
 #: Bump when the cached shape changes, so old entries are ignored after a deploy.
-_CACHE_VERSION = "v1"
-#: The inventory sections a wallet shows (``profile`` and ``achievements`` are not shown).
-_SECTIONS = ("coupons", "referrals", "loyalty", "giveaways")
+_CACHE_VERSION = "v2"
+#: The inventory sections a wallet shows (``profile`` is not shown).
+_SECTIONS = ("coupons", "referrals", "loyalty", "giveaways", "achievements")
 
 
 def wallet_cache_key(profile_id: str) -> str:
@@ -75,7 +78,12 @@ def _fetch(profile_id: str) -> dict[str, Any]:
     """The inventory sections a wallet shows; an unknown profile has an empty wallet."""
     try:
         reply: Any = get_client("cart").get_customer_inventory(
-            profile_id, coupons=True, referrals=True, loyalty=True, giveaways=True
+            profile_id,
+            coupons=True,
+            referrals=True,
+            loyalty=True,
+            giveaways=True,
+            achievements=True,
         )
     except TalonOneNotFound:
         return {}  # Talon.One has never seen this shopper: nothing in their wallet yet
@@ -109,7 +117,7 @@ def get_wallet(profile_id: str, *, use_cache: bool = True) -> Wallet:
     reply = _cached_reply(key) if use_cache else None
     if isinstance(reply, dict):
         try:
-            return parse_inventory(profile_id, reply, now=now)
+            return _with_order_points(parse_inventory(profile_id, reply, now=now), now)
         except InventoryError:
             pass  # written by another version of this code: fetch afresh
     try:
@@ -119,7 +127,15 @@ def get_wallet(profile_id: str, *, use_cache: bool = True) -> Wallet:
         _log_unavailable(profile_id, error)
         return Wallet.unavailable(profile_id)
     _store_reply(key, reply)
-    return wallet
+    return _with_order_points(wallet, now)
+
+
+def _with_order_points(wallet: Wallet, now: dt.datetime) -> Wallet:
+    """The wallet with pending points per order and points expiring soon (not cached:
+    the shop's own orders are read each time, so a close or a return shows at once)."""
+    days = get_settings().loyalty_expiring_days
+    programs = with_order_points(wallet.loyalty, wallet.profile_id, now=now, days=days)
+    return dataclasses.replace(wallet, loyalty=programs)
 
 
 def wallet_for_user(user: Any) -> Wallet:
