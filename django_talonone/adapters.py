@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from django_talonone.client import TalonOneValidationError
@@ -35,6 +36,7 @@ __all__ = [
     "SessionAdapter",
     "validate_attributes",
     "validate_id",
+    "validate_points",
 ]
 
 MAX_CART_ITEMS = 1000
@@ -156,6 +158,12 @@ class SessionAdapter:
         """Identifiers for per-device/IP limits (at most five)."""
         return []
 
+    def get_points_to_spend(self, obj: Any) -> Decimal | None:
+        """Loyalty points the shopper asks to spend (``obj.points_to_spend``); ``None``
+        sends no request. Sent as ``TALONONE['LOYALTY_POINTS_ATTRIBUTE']``."""
+        value: Decimal | None = getattr(obj, "points_to_spend", None)
+        return value
+
     def build_session(self, obj: Any, *, state: str = "open") -> dict[str, Any]:
         """The validated ``UpdateCustomerSessionV2`` body: a full snapshot of ``obj``.
 
@@ -188,7 +196,9 @@ class SessionAdapter:
             "profileId": profile_id,
             "state": state,
             "cartItems": [_cart_item(index, item) for index, item in enumerate(items)],
-            "attributes": _attributes("attributes", self.get_attributes(obj)),
+            "attributes": _with_points(
+                _attributes("attributes", self.get_attributes(obj)), self.get_points_to_spend(obj)
+            ),
             "additionalCosts": costs,
             "identifiers": identifiers,
         }
@@ -201,6 +211,21 @@ class SessionAdapter:
 
 class CartAdapter(SessionAdapter):
     """Maps a shop cart to an open customer session."""
+
+    def set_points_to_spend(self, cart: Any, points: Decimal) -> None:
+        """Store the points the shopper asks to spend on the cart (``request_points``).
+
+        The default sets the cart's ``points_to_spend`` field and saves only it, which
+        sends the changed cart to Talon.One like any other change.
+        """
+        if not hasattr(cart, "points_to_spend"):
+            raise InvalidPayload(
+                "points_to_spend",
+                f"{type(cart).__name__} has no points_to_spend field; add one "
+                f"(a DecimalField) or override {type(self).__name__}.set_points_to_spend()",
+            )
+        cart.points_to_spend = points
+        cart.save(update_fields=["points_to_spend"])
 
 
 class OrderAdapter(SessionAdapter):
@@ -259,6 +284,14 @@ class OrderAdapter(SessionAdapter):
         """
         value = getattr(order, "discount_total", None)
         return None if value is None else _money("discount_total", value)
+
+    def get_points_to_spend(self, order: Any) -> Decimal | None:
+        """The order's ``points_to_spend``; an order without one spends its cart's."""
+        if hasattr(order, "points_to_spend"):
+            value: Decimal | None = order.points_to_spend
+            return value
+        cart = self.get_cart(order)
+        return None if cart is None else getattr(cart, "points_to_spend", None)
 
     def get_cart(self, order: Any) -> Any:
         """The cart the order was placed from, or ``None``."""
@@ -340,6 +373,33 @@ def _sendable(name: str, value: str) -> None:
         raise InvalidPayload(
             name, f"contains a lone surrogate at position {error.start}, which is not text"
         ) from None
+
+
+def validate_points(name: str, value: Any) -> Decimal:
+    """Loyalty points asked for: a ``Decimal`` of at least 0 (points may have decimals)."""
+    return _money(name, value)
+
+
+def _with_points(attributes: dict[str, Any], points: Decimal | None) -> dict[str, Any]:
+    """The session attributes plus the points asked for, under the configured name."""
+    if points is None:
+        return attributes
+    points = validate_points("points_to_spend", points)
+    name = get_settings().loyalty_points_attribute
+    if name is None:
+        if not points:
+            return attributes  # nothing asked: a shop without spending needs no setting
+        raise ImproperlyConfigured(
+            "This cart asks to spend loyalty points, but TALONONE['LOYALTY_POINTS_ATTRIBUTE']"
+            " is not set: set it to the session attribute your spend rule reads."
+        )
+    if name in attributes:
+        raise InvalidPayload(
+            f"attributes[{name!r}]",
+            "is LOYALTY_POINTS_ATTRIBUTE, filled from get_points_to_spend(); "
+            "leave it out of get_attributes()",
+        )
+    return {**attributes, name: points}
 
 
 def _money(name: str, value: Any) -> Decimal:

@@ -10,6 +10,8 @@ class Cart(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     coupon_code = models.CharField(max_length=100, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
+    #: Loyalty points the shopper asks to spend (``None``: no request).
+    points_to_spend = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     def __str__(self) -> str:
         return f"cart {self.pk}"

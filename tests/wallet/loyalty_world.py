@@ -32,7 +32,9 @@ LOYALTY_CAMPAIGNS: dict[str, Any] = {
         },
         {"id": 8, "name": "stars", "title": "Stars", "expiryDays": 20},
     ],
-    "giveawayPools": [{"id": 4, "name": "Gift cards", "codes": ["GIFT-1", "GIFT-2"]}],
+    "giveawayPools": [
+        {"id": 4, "name": "Gift cards", "codes": [f"GIFT-{n}" for n in range(1, 10)]}
+    ],
     "campaigns": [
         {
             "id": 1,
