@@ -21,6 +21,8 @@ class Cart(models.Model):
     #: Codes as the shopper typed them, in order; Talon.One says which apply.
     coupon_codes = models.JSONField(default=list, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
+    #: Loyalty points the shopper asked to spend on this cart ("use my points").
+    points_to_spend = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("coupons/", views.add_coupon, name="add_coupon"),
     path("coupons/remove/", views.remove_coupon, name="remove_coupon"),
     path("referral/", views.set_referral, name="referral"),
+    path("points/", views.use_points, name="points"),
 ]

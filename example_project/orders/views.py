@@ -14,6 +14,7 @@ from cart.pricing import price_cart
 from .checkout import EmptyCartError, TotalChangedError, checkout
 from .forms import FakePaymentForm
 from .models import Order
+from .points import order_points
 
 #: Orders an anonymous shopper placed in this browser session.
 SESSION_ORDERS = "order_ids"
@@ -57,8 +58,14 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_object_or_404(_visible_orders(request), pk=order_id)
+    session = order_session(order)
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "lines": order.lines.all(), "session": order_session(order)},
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "session": session,
+            "points": order_points(session),
+        },
     )

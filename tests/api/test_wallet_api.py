@@ -122,6 +122,7 @@ def test_an_outage_answers_200_unavailable(
         "referrals": [],
         "loyalty": [],
         "giveaways": [],
+        "achievements": [],
     }
 
 
