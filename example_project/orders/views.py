@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django_talonone.services import order_session
+from django_talonone.services import order_points, order_session
 
 from cart import carts
 from cart.pricing import price_cart
@@ -14,7 +14,6 @@ from cart.pricing import price_cart
 from .checkout import EmptyCartError, TotalChangedError, checkout
 from .forms import FakePaymentForm
 from .models import Order
-from .points import order_points
 
 #: Orders an anonymous shopper placed in this browser session.
 SESSION_ORDERS = "order_ids"
@@ -58,14 +57,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_object_or_404(_visible_orders(request), pk=order_id)
-    session = order_session(order)
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
             "lines": order.lines.all(),
-            "session": session,
-            "points": order_points(session),
+            "session": order_session(order),
+            "points": order_points(order),
         },
     )

@@ -19,6 +19,7 @@ from django_talonone.models import SessionHistoryEntry
 from django_talonone.services import (
     cancel_order,
     evaluate_cart,
+    order_points,
     order_session,
     refund_order_lines,
     request_points,
@@ -56,6 +57,13 @@ def closed_evaluation(order: Order) -> Evaluation:
     assert session is not None
     entry = SessionHistoryEntry.objects.get(session=session, kind="closed")
     return Evaluation.from_dict(entry.evaluation)
+
+
+def test_an_order_not_closed_yet_has_no_points(
+    loyalty_talonone: TalonOneHarness, member: Any
+) -> None:
+    order = Order.objects.create(user=member, status=Order.Status.NEW)
+    assert order_points(order) is None
 
 
 def test_the_cart_says_what_it_earns_and_what_can_be_spent(
@@ -137,12 +145,22 @@ def test_a_return_and_a_cancel_show_the_points_rolled_back(
     returned_points = {c.program_id: c.points for c in back.points.rolled_back}
     assert returned_points == {7: Decimal(20), 8: Decimal("1.67")}
     assert back.points_given_back == Decimal(0)  # a return keeps the points spent
+    after_return = order_points(order)
+    assert after_return is not None
+    assert (after_return.earned, after_return.spent) == (Decimal(130), Decimal(4))
+    assert (after_return.rolled_back, after_return.kept) == (Decimal("21.67"), Decimal("108.33"))
+    assert after_return.state == "pending"  # the shop points wait out the return window
+    assert after_return.activates_at is not None
     cancel_order(order)
     cancelled = SessionHistoryEntry.objects.get(session=session, kind="cancelled")
     undone = Evaluation.from_dict(cancelled.evaluation)
     rolled = {c.program_id: c.points for c in undone.points.rolled_back}
     assert rolled == {7: Decimal(100), 8: Decimal("8.33")}  # what the return left
     assert undone.points_given_back == Decimal(4)
+    after_cancel = order_points(order)
+    assert after_cancel is not None
+    assert (after_cancel.rolled_back, after_cancel.given_back) == (Decimal(130), Decimal(4))
+    assert (after_cancel.kept, after_cancel.state) == (Decimal(0), "rolled back")
     stars = get_wallet(ALICE, use_cache=False).program("stars")
     assert stars is not None
     assert stars.current_balance == Decimal(10)
