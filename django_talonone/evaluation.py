@@ -22,7 +22,7 @@ from typing import Any
 
 from .discounts import CartLimits, amount_of
 from .json_values import json_safe
-from .points import SessionPoints, fold_points
+from .points import PointsShortcuts, SessionPoints, fold_points
 
 __all__ = [
     "COUPON_MESSAGES",
@@ -146,7 +146,7 @@ class FreeItem:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Evaluation(PointsShortcuts):
     """The promotions Talon.One applied to one session, ready to render.
 
     ``available`` is False when Talon.One could not be asked (timeout, outage, rejected
@@ -195,38 +195,6 @@ class Evaluation:
     @property
     def rolled_back_total(self) -> Decimal:
         return sum((discount.amount for discount in self.rolled_back), Decimal(0))
-
-    @property
-    def points_to_earn(self) -> Decimal:
-        """Points this session earns (all programs), pending ones included."""
-        return sum((change.points for change in self.points.earned), Decimal(0))
-
-    @property
-    def points_spent(self) -> Decimal:
-        """Points this session spends (the discount they buy is in ``discounts``)."""
-        return sum((change.points for change in self.points.spent), Decimal(0))
-
-    @property
-    def points_rolled_back(self) -> Decimal:
-        """Earned points a return or cancel took back."""
-        return sum((change.points for change in self.points.rolled_back), Decimal(0))
-
-    @property
-    def points_given_back(self) -> Decimal:
-        """Spent points a cancel gave back to the shopper."""
-        return sum((change.points for change in self.points.given_back), Decimal(0))
-
-    def points_to_spend(self, program_id: int | None = None) -> Decimal | None:
-        """Points the shopper can spend now, or ``None`` when the reply did not say.
-
-        Without ``program_id`` the shop must have exactly one program in the reply.
-        """
-        balances = [
-            balance
-            for balance in self.points.balances
-            if program_id is None or balance.program_id == program_id
-        ]
-        return balances[0].current if len(balances) == 1 else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (Decimals as strings, so no float ever touches money)."""

@@ -19,6 +19,7 @@ __all__ = [
     "LOYALTY_EFFECTS",
     "PointsBalance",
     "PointsChange",
+    "PointsShortcuts",
     "SessionPoints",
     "TierChange",
     "fold_points",
@@ -193,6 +194,44 @@ class SessionPoints:
             balances=tuple(PointsBalance.from_dict(item) for item in data.get("balances", ())),
             tier_changes=tuple(TierChange(**item) for item in data.get("tierChanges", ())),
         )
+
+
+class PointsShortcuts:
+    """Sums over :class:`SessionPoints` for an evaluation (``Evaluation`` has these)."""
+
+    points: SessionPoints
+
+    @property
+    def points_to_earn(self) -> Decimal:
+        """Points this session earns (all programs), pending ones included."""
+        return sum((change.points for change in self.points.earned), Decimal(0))
+
+    @property
+    def points_spent(self) -> Decimal:
+        """Points this session spends (the discount they buy is in ``discounts``)."""
+        return sum((change.points for change in self.points.spent), Decimal(0))
+
+    @property
+    def points_rolled_back(self) -> Decimal:
+        """Earned points a return or cancel took back."""
+        return sum((change.points for change in self.points.rolled_back), Decimal(0))
+
+    @property
+    def points_given_back(self) -> Decimal:
+        """Spent points a cancel gave back to the shopper."""
+        return sum((change.points for change in self.points.given_back), Decimal(0))
+
+    def points_to_spend(self, program_id: int | None = None) -> Decimal | None:
+        """Points the shopper can spend now, or ``None`` when the reply did not say.
+
+        Without ``program_id`` the shop must have exactly one program in the reply.
+        """
+        balances = [
+            balance
+            for balance in self.points.balances
+            if program_id is None or balance.program_id == program_id
+        ]
+        return balances[0].current if len(balances) == 1 else None
 
 
 def _change(effect: Mapping[str, Any], props: Mapping[str, Any]) -> PointsChange | None:
