@@ -1,6 +1,7 @@
 """The demo shopper's loyalty points in the browser: an order earns points, a voucher and
-progress (the wallet shows them with the tier), the next cart uses some of the points,
-and staff cancelling that order rolls back what it earned and gives back what it spent.
+progress (the wallet shows them with the tier), the next cart uses some of the points;
+staff refund a line of the first order (its share of the points is rolled back) and
+cancel the second (what it earned is rolled back, what it spent given back).
 
 The demo stack is shared by the e2e tests, so balances are compared with what the wallet
 said before, never with fixed numbers."""
@@ -95,10 +96,18 @@ def test_points_earned_spent_and_rolled_back(page: Any, shot: Shot, demo_stack: 
     after_second = after_first - 20 + Decimal("7.25")
     _wallet_balance_is(page, after_second)
 
-    # Staff cancel the second order: its points go back, the spent ones come back.
+    # Staff refund the espresso cups of the first order (16.40 of its 50.39) and cancel
+    # the second order: the points they earned go back, the spent ones come back.
+    first_id = first_order.strip("/").rsplit("/", 1)[-1]
     order_id = second_order.strip("/").rsplit("/", 1)[-1]
     page.context.clear_cookies()
     sign_in(page, "admin", "admin")
+    page.goto(f"/admin/orders/order/{first_id}/change/")
+    page.get_by_role("link", name="Refund lines").click()
+    page.get_by_label("Refund Espresso cups (pair)").check()
+    page.get_by_role("button", name="Review refund").click()
+    page.get_by_role("button", name=re.compile(r"^Yes, refund ")).click()
+    assert "Refunded 1 line(s) of order" in page.locator(".messagelist").inner_text()
     page.goto("/admin/orders/order/")
     page.locator(f'input[name="_selected_action"][value="{order_id}"]').check()
     page.select_option('select[name="action"]', "cancel_orders")
@@ -108,10 +117,15 @@ def test_points_earned_spent_and_rolled_back(page: Any, shot: Shot, demo_stack: 
     page.context.clear_cookies()
 
     sign_in(page, "demo", "demo")
+    refunded = _order_points(page, first_order, "points-rolled-back", "16.4")
+    assert _number(refunded) == Decimal("16.40")
+    assert _number(page.locator('[data-test="points-kept"]').inner_text()) == Decimal("33.99")
+    assert page.locator('[data-test="points-earned"]').get_attribute("data-state") == "active"
+    shot("order-refunded")
     rolled = _order_points(page, second_order, "points-rolled-back", "7.25")
     assert _number(rolled) == Decimal("7.25")
     assert _number(page.locator('[data-test="points-given-back"]').inner_text()) == Decimal(20)
     earned_cell = page.locator('[data-test="points-earned"]')
     assert earned_cell.get_attribute("data-state") == "rolled back"
     shot("order-rolled-back")
-    _wallet_balance_is(page, after_first)
+    _wallet_balance_is(page, after_first - Decimal("16.40"))
