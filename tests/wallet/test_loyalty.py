@@ -115,3 +115,40 @@ def test_a_shopper_without_loyalty_has_no_programs(
     assert wallet.available
     assert (wallet.loyalty, wallet.giveaways, wallet.achievements) == ((), (), ())
     assert wallet.program("points") is None
+
+
+def test_a_cached_wallet_still_dates_its_pending_points(
+    loyalty_talonone: TalonOneHarness, member: Any
+) -> None:
+    place_order(member, ("MUG", "100.00"))
+    first = get_wallet(ALICE)
+    again = get_wallet(ALICE)
+    assert len(loyalty_talonone.requests("getCustomerInventory")) == 1  # the second is cached
+    assert [p.pending for p in again.loyalty] == [p.pending for p in first.loyalty]
+    points = again.program("points")
+    assert points is not None
+    assert [entry.points for entry in points.pending] == [Decimal(100)]
+
+
+def test_an_unreadable_history_entry_costs_its_dates_not_the_wallet(
+    loyalty_talonone: TalonOneHarness, member: Any
+) -> None:
+    order = place_order(member, ("MUG", "100.00"))
+    session = order_session(order)
+    assert session is not None
+    session.history.filter(kind="closed").update(evaluation={"points": {"earned": [{"x": 1}]}})
+    wallet = get_wallet(ALICE)
+    points = wallet.program("points")
+    assert points is not None
+    assert points.pending_balance == Decimal(100)  # Talon.One's total still shows
+    assert points.pending == ()
+
+
+def test_an_outage_gives_an_unavailable_wallet_without_points(
+    loyalty_talonone: TalonOneHarness, member: Any
+) -> None:
+    place_order(member, ("MUG", "100.00"))
+    loyalty_talonone.fail(503)
+    wallet = get_wallet(ALICE, use_cache=False)
+    assert not wallet.available
+    assert wallet.loyalty == ()
