@@ -85,8 +85,8 @@ def record_session_reply(
     ``sent`` is the body sent: no discount is kept beyond its lines and total."""
     reply = reply if isinstance(reply, Mapping) else {}
     echoed = reply.get("customerSession")
-    replied = echoed.get("state") if isinstance(echoed, Mapping) else None
-    state = replied or sent_state
+    state = echoed.get("state") if isinstance(echoed, Mapping) else None
+    state = state or sent_state
     fields = ["evaluated_at", "evaluation_failed", "last_evaluation", "updated_at"]
     if state in SessionState.values:
         _move_forward(session, SessionState(state))
@@ -108,13 +108,7 @@ def record_session_reply(
     if sent_state == SessionState.CLOSED and state == SessionState.CLOSED:  # the close's reply
         fields += check_charge(session, evaluation.discount_total)
     session.save(update_fields=fields)
-    record_step(
-        session,
-        evaluation,
-        sent_state=sent_state,
-        replied_state=replied if isinstance(replied, str) else None,
-        session_return=session_return,
-    )
+    record_step(session, evaluation, sent_state=sent_state, session_return=session_return)
     return evaluation
 
 
