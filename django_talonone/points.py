@@ -22,6 +22,7 @@ __all__ = [
     "PointsShortcuts",
     "SessionPoints",
     "TierChange",
+    "balances_of",
     "fold_points",
 ]
 
@@ -259,7 +260,8 @@ def _add(into: dict[tuple[Any, ...], PointsChange], change: PointsChange | None)
     into[change.key] = change
 
 
-def _balances(loyalty: Any) -> tuple[PointsBalance, ...]:
+def balances_of(loyalty: Any) -> tuple[PointsBalance, ...]:
+    """The programs' balances in a reply's ``loyalty`` content (empty when it has none)."""
     programs = loyalty.get("programs") if isinstance(loyalty, Mapping) else None
     if not isinstance(programs, Mapping):
         return ()
@@ -317,6 +319,6 @@ def fold_points(effects: Iterable[Any], loyalty: Any = None) -> SessionPoints:
         spent=tuple(folded["spent"].values()),
         rolled_back=tuple(folded["rolled_back"].values()),
         given_back=tuple(folded["given_back"].values()),
-        balances=_balances(loyalty),
+        balances=balances_of(loyalty),
         tier_changes=tuple(tiers),
     )

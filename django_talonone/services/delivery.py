@@ -102,7 +102,6 @@ def record_session_reply(
         state=session.state,
         evaluated_at=session.evaluated_at,
         limits=CartLimits.of_session(sent),
-        loyalty=reply.get("loyalty"),
     )
     session.last_evaluation = evaluation.to_dict()
     if sent_state == SessionState.CLOSED and state == SessionState.CLOSED:  # the close's reply
