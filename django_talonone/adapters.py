@@ -3,15 +3,14 @@
 A shop subclasses :class:`CartAdapter`, :class:`OrderAdapter` or :class:`CustomerAdapter`
 and overrides only what differs from the defaults (lines read from ``line_model`` rows with
 ``sku``/``name``/``quantity``/``price`` attributes, the profile from ``obj.user``, coupon
-codes from ``coupon_code``/``coupon_codes``). Payloads are validated here, before any call or
-outbox write, so bad shop data fails loudly in the shop's own code with the field named,
-instead of as a 400 from Talon.One minutes later in a worker.
+codes from ``coupon_code``/``coupon_codes``). Payloads are validated here (with
+:mod:`.payload_checks`), before any call or outbox write, so bad shop data fails loudly in
+the shop's own code with the field named, instead of as a 400 from Talon.One minutes
+later in a worker.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,13 +18,32 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from django_talonone.client import TalonOneValidationError
 from django_talonone.conf import get_settings
+
+from .payload_checks import (
+    MAX_AMOUNT,
+    MAX_CART_ITEMS,
+    MAX_CODE_LENGTH,
+    MAX_ID_LENGTH,
+    MAX_IDENTIFIERS,
+    MAX_QUANTITY,
+    InvalidPayload,
+    _attributes,
+    _money,
+    _text,
+    _with_points,
+    check_sendable,
+    validate_attributes,
+    validate_id,
+    validate_points,
+)
 
 __all__ = [
     "MAX_AMOUNT",
     "MAX_CART_ITEMS",
     "MAX_CODE_LENGTH",
+    "MAX_IDENTIFIERS",
+    "MAX_ID_LENGTH",
     "MAX_QUANTITY",
     "CartAdapter",
     "CustomerAdapter",
@@ -33,26 +51,11 @@ __all__ = [
     "LineItem",
     "OrderAdapter",
     "SessionAdapter",
+    "check_sendable",
     "validate_attributes",
     "validate_id",
+    "validate_points",
 ]
-
-MAX_CART_ITEMS = 1000
-MAX_CODE_LENGTH = 100
-MAX_ID_LENGTH = 1000
-MAX_IDENTIFIERS = 5
-#: Talon.One's SDKs hold a quantity in a 32-bit integer.
-MAX_QUANTITY = 2**31 - 1
-#: Talon.One holds amounts as binary floats, which keep cents exact only below about 9e13.
-MAX_AMOUNT = Decimal(10) ** 13
-
-
-class InvalidPayload(TalonOneValidationError):
-    """Shop data Talon.One would reject; ``field`` names the culprit (``items[2].price``)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,12 @@ class SessionAdapter:
         """Identifiers for per-device/IP limits (at most five)."""
         return []
 
+    def get_points_to_spend(self, obj: Any) -> Decimal | None:
+        """Loyalty points the shopper asks to spend (``obj.points_to_spend``); ``None``
+        sends no request. Sent as ``TALONONE['LOYALTY_POINTS_ATTRIBUTE']``."""
+        value: Decimal | None = getattr(obj, "points_to_spend", None)
+        return value
+
     def build_session(self, obj: Any, *, state: str = "open") -> dict[str, Any]:
         """The validated ``UpdateCustomerSessionV2`` body: a full snapshot of ``obj``.
 
@@ -195,7 +204,9 @@ class SessionAdapter:
             "profileId": profile_id,
             "state": state,
             "cartItems": [_cart_item(index, item) for index, item in enumerate(items)],
-            "attributes": _attributes("attributes", self.get_attributes(obj)),
+            "attributes": _with_points(
+                _attributes("attributes", self.get_attributes(obj)), self.get_points_to_spend(obj)
+            ),
             "additionalCosts": costs,
             "identifiers": identifiers,
         }
@@ -208,6 +219,21 @@ class SessionAdapter:
 
 class CartAdapter(SessionAdapter):
     """Maps a shop cart to an open customer session."""
+
+    def set_points_to_spend(self, cart: Any, points: Decimal) -> None:
+        """Store the points the shopper asks to spend on the cart (``request_points``).
+
+        The default sets the cart's ``points_to_spend`` field and saves only it, which
+        sends the changed cart to Talon.One like any other change.
+        """
+        if not hasattr(cart, "points_to_spend"):
+            raise InvalidPayload(
+                "points_to_spend",
+                f"{type(cart).__name__} has no points_to_spend field; add one "
+                f"(a DecimalField) or override {type(self).__name__}.set_points_to_spend()",
+            )
+        cart.points_to_spend = points
+        cart.save(update_fields=["points_to_spend"])
 
 
 class OrderAdapter(SessionAdapter):
@@ -267,6 +293,14 @@ class OrderAdapter(SessionAdapter):
         value = getattr(order, "discount_total", None)
         return None if value is None else _money("discount_total", value)
 
+    def get_points_to_spend(self, order: Any) -> Decimal | None:
+        """The order's ``points_to_spend``; an order without one spends its cart's."""
+        if hasattr(order, "points_to_spend"):
+            value: Decimal | None = order.points_to_spend
+            return value
+        cart = self.get_cart(order)
+        return None if cart is None else getattr(cart, "points_to_spend", None)
+
     def get_cart(self, order: Any) -> Any:
         """The cart the order was placed from, or ``None``."""
         return getattr(order, self.cart_attribute, None) if self.cart_attribute else None
@@ -304,106 +338,6 @@ def _codes(given: Iterable[Any] | None) -> list[str] | None:
         if code not in codes:
             codes.append(code)
     return codes
-
-
-def validate_id(name: str, value: Any) -> str:
-    """A profile or other integration id: text Talon.One can store and a URL can carry."""
-    text = _text(name, value, MAX_ID_LENGTH)
-    if text in (".", ".."):
-        raise InvalidPayload(name, f"{text!r} cannot be used in a URL path")
-    return text
-
-
-def check_sendable(name: str, value: str) -> None:
-    """Refuse text that cannot travel as UTF-8 JSON or be stored (a NUL, a lone surrogate),
-    naming ``name``: for ids taken by the services rather than built by an adapter."""
-    _sendable(name, value)
-
-
-def validate_attributes(name: str, value: Any) -> dict[str, Any]:
-    """Attributes as Talon.One takes them: non-empty string keys, JSON values; the error
-    names the bad key (``attributes['size'][2]``)."""
-    return _attributes(name, value)
-
-
-def _text(name: str, value: Any, limit: int, *, empty: bool = False) -> str:
-    if not isinstance(value, str):
-        raise InvalidPayload(name, f"must be a string, got {type(value).__name__}")
-    if not value and not empty:
-        raise InvalidPayload(name, "must not be empty")
-    if len(value) > limit:
-        raise InvalidPayload(name, f"is {len(value)} characters long; the limit is {limit}")
-    _sendable(name, value)
-    return value
-
-
-def _sendable(name: str, value: str) -> None:
-    """Refuse text that cannot travel as UTF-8 JSON or be stored by every database."""
-    if "\x00" in value:
-        raise InvalidPayload(name, f"contains a NUL character at position {value.index(chr(0))}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise InvalidPayload(
-            name, f"contains a lone surrogate at position {error.start}, which is not text"
-        ) from None
-
-
-def _money(name: str, value: Any) -> Decimal:
-    if not isinstance(value, Decimal):
-        raise InvalidPayload(
-            name, f"must be a Decimal, got {type(value).__name__} {value!r} (floats lose cents)"
-        )
-    if not value.is_finite() or value < 0:
-        raise InvalidPayload(name, f"must be a finite amount of at least 0, got {value}")
-    if value >= MAX_AMOUNT:
-        raise InvalidPayload(name, f"is {value}; amounts must be below {MAX_AMOUNT:,}")
-    return value
-
-
-def _attributes(name: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidPayload(name, f"must be a mapping, got {type(value).__name__}")
-    for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise InvalidPayload(name, f"keys must be non-empty strings, got {key!r}")
-        _sendable(f"{name}[{key!r}]", key)
-        _attribute_value(f"{name}[{key!r}]", item)
-    return dict(value)
-
-
-def _attribute_value(name: str, value: Any) -> None:
-    """Check that an attribute value is JSON Talon.One can store, naming the bad part."""
-    if value is None or isinstance(value, (bool, int)):
-        return
-    if isinstance(value, str):
-        _sendable(name, value)
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidPayload(name, f"must be a finite number, got {value}")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidPayload(name, f"must be a finite number, got {value}")
-    elif isinstance(value, dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidPayload(name, "is a naive datetime; give it a timezone")
-    elif isinstance(value, dt.date):
-        return
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidPayload(name, f"keys must be strings, got {key!r}")
-            _sendable(f"{name}[{key!r}]", key)
-            _attribute_value(f"{name}[{key!r}]", item)
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _attribute_value(f"{name}[{index}]", item)
-    else:
-        raise InvalidPayload(
-            name,
-            f"holds a {type(value).__name__}, which is not JSON; use str, int, Decimal, "
-            "bool, None, a date, an aware datetime, a list or a dict",
-        )
 
 
 def _cart_item(index: int, item: Any) -> dict[str, Any]:

@@ -57,6 +57,11 @@ DEFAULTS: dict[str, Any] = {
     # Seconds after which a row still waiting counts as stalled on the admin's status panel.
     "OUTBOX_STALLED_AFTER": 900.0,
     "INVENTORY_CACHE_TTL": 60,
+    # Days ahead the wallet counts loyalty points as "expiring soon".
+    "LOYALTY_EXPIRING_DAYS": 30,
+    # The session attribute the Application's "spend points" rule reads the points asked
+    # for from (defined in the Campaign Manager). None: carts cannot ask to spend points.
+    "LOYALTY_POINTS_ATTRIBUTE": None,
     "CACHE_ALIAS": "default",
     "PROFILE_ID_FUNCTION": "django_talonone.conf.default_profile_id",
     # Whether the Talon.One Application flattens cart items (off in Talon.One by default):
@@ -126,6 +131,8 @@ class TalonOneSettings:
     outbox_batch: int
     outbox_stalled_after: float
     inventory_cache_ttl: int
+    loyalty_expiring_days: int
+    loyalty_points_attribute: str | None
     cache_alias: str
     profile_id_function: str
     notification_secrets: tuple[str, ...]
@@ -353,6 +360,12 @@ def get_settings() -> TalonOneSettings:
         inventory_cache_ttl=values.number(
             "INVENTORY_CACHE_TTL", raw["INVENTORY_CACHE_TTL"], int, 0
         ),
+        loyalty_expiring_days=values.number(
+            "LOYALTY_EXPIRING_DAYS", raw["LOYALTY_EXPIRING_DAYS"], int, 0
+        ),
+        loyalty_points_attribute=None
+        if raw["LOYALTY_POINTS_ATTRIBUTE"] is None
+        else values.text("LOYALTY_POINTS_ATTRIBUTE", raw["LOYALTY_POINTS_ATTRIBUTE"]),
         cache_alias=values.text("CACHE_ALIAS", raw["CACHE_ALIAS"]),
         profile_id_function=values.text("PROFILE_ID_FUNCTION", raw["PROFILE_ID_FUNCTION"]),
         notification_secrets=_notification_secrets(raw["NOTIFICATION_SECRETS"]),

@@ -22,6 +22,7 @@ from typing import Any
 
 from .discounts import CartLimits, amount_of
 from .json_values import json_safe
+from .points import PointsShortcuts, SessionPoints, fold_points
 
 __all__ = [
     "COUPON_MESSAGES",
@@ -83,6 +84,7 @@ _SILENT_TYPES = frozenset(
         "deductLoyaltyPoints",
         "rollbackAddedLoyaltyPoints",
         "rollbackDeductedLoyaltyPoints",
+        "changeLoyaltyTierLevel",
         "updateAttribute",
         "triggerWebhook",
         "customEffect",
@@ -144,12 +146,14 @@ class FreeItem:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Evaluation(PointsShortcuts):
     """The promotions Talon.One applied to one session, ready to render.
 
     ``available`` is False when Talon.One could not be asked (timeout, outage, rejected
     request): the cart then shows full prices and ``message`` says promotions are
     unavailable. ``rolled_back`` lists discounts taken back by a cancel or a return.
+    ``points`` holds the loyalty points this session earns, spends and had rolled back,
+    and the balances the reply told (see :mod:`.points`).
     """
 
     available: bool = True
@@ -163,6 +167,7 @@ class Evaluation:
     rolled_back: tuple[Discount, ...] = ()
     rolled_back_coupons: tuple[str, ...] = ()
     unknown_effects: tuple[Mapping[str, Any], ...] = ()
+    points: SessionPoints = field(default_factory=SessionPoints)
     session_id: str = ""
     state: str = ""
     message: str = ""
@@ -205,6 +210,7 @@ class Evaluation:
             "rolledBack": [_discount_dict(discount) for discount in self.rolled_back],
             "rolledBackCoupons": list(self.rolled_back_coupons),
             "unknownEffects": [json_safe(effect) for effect in self.unknown_effects],
+            "points": self.points.to_dict(),
             "sessionId": self.session_id,
             "state": self.state,
             "message": self.message,
@@ -230,6 +236,7 @@ class Evaluation:
             rolled_back=tuple(_discount_from(item) for item in data.get("rolledBack", ())),
             rolled_back_coupons=tuple(data.get("rolledBackCoupons", ())),
             unknown_effects=tuple(data.get("unknownEffects", ())),
+            points=SessionPoints.from_dict(data.get("points")),
             session_id=str(data.get("sessionId", "")),
             state=str(data.get("state", "")),
             message=str(data.get("message", "")),
@@ -244,14 +251,17 @@ def summarise(
     state: str = "",
     evaluated_at: dt.datetime | None = None,
     limits: CartLimits | None = None,
+    loyalty: Any = None,
 ) -> Evaluation:
     """Fold Talon.One's effect list into an :class:`Evaluation`.
 
     Discounts from one rule on one position are summed (with cart item flattening a line
     gets one effect per unit, told apart only by ``subPosition``). An amount that cannot be
     a discount is ignored, and with the ``limits`` of the cart sent none exceeds its line
-    or the cart (see :mod:`.discounts`).
+    or the cart (see :mod:`.discounts`). ``loyalty`` is the reply's loyalty content,
+    which says how many points the shopper can spend.
     """
+    effects = list(effects)
     discounts: dict[tuple[Any, ...], Discount] = {}
     rolled_back: dict[tuple[Any, ...], Discount] = {}
     coupons: dict[str, CodeVerdict] = {}
@@ -328,6 +338,7 @@ def summarise(
         rolled_back=tuple(rolled_back.values()),
         rolled_back_coupons=tuple(rolled_back_coupons),
         unknown_effects=tuple(unknown),
+        points=fold_points(effects, loyalty),
         session_id=session_id,
         state=state,
         evaluated_at=evaluated_at,

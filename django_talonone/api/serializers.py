@@ -12,13 +12,15 @@ from typing import Any
 
 from rest_framework import serializers  # type: ignore[import-untyped]
 
-from django_talonone.wallet import CODE_STATES
+from django_talonone.wallet import ACHIEVEMENT_STATUSES, CODE_STATES
 
 __all__ = [
+    "AchievementSerializer",
     "CouponSerializer",
     "GiveawaySerializer",
     "LoyaltyProgramSerializer",
     "MoneyField",
+    "PendingPointsSerializer",
     "ReferralSerializer",
     "WalletSerializer",
 ]
@@ -67,6 +69,14 @@ class ReferralSerializer(serializers.Serializer):  # type: ignore[misc]
     expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
+class PendingPointsSerializer(serializers.Serializer):  # type: ignore[misc]
+    """Points of one order waiting for their activation date (the session id is left out)."""
+
+    points = MoneyField()
+    activates_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
 class LoyaltyProgramSerializer(serializers.Serializer):  # type: ignore[misc]
     program_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -76,7 +86,15 @@ class LoyaltyProgramSerializer(serializers.Serializer):  # type: ignore[misc]
     pending_balance = MoneyField()
     spent_balance = MoneyField()
     expired_balance = MoneyField()
+    negative_balance = MoneyField()
+    tentative_balance = MoneyField(allow_null=True)
+    pending = PendingPointsSerializer(many=True, read_only=True)
+    expiring_soon = MoneyField()
+    expiring_by = serializers.DateTimeField(read_only=True, allow_null=True)
     tier = serializers.CharField(read_only=True, allow_null=True)
+    next_tier = serializers.CharField(read_only=True, allow_null=True)
+    points_to_next_tier = MoneyField(allow_null=True)
+    joined_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class GiveawaySerializer(serializers.Serializer):  # type: ignore[misc]
@@ -84,6 +102,22 @@ class GiveawaySerializer(serializers.Serializer):  # type: ignore[misc]
     pool_id = serializers.IntegerField(read_only=True, allow_null=True)
     used = serializers.BooleanField(read_only=True)
     starts_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    awarded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class AchievementSerializer(serializers.Serializer):  # type: ignore[misc]
+    achievement_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    campaign_id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=list(ACHIEVEMENT_STATUSES), read_only=True)
+    progress = MoneyField()
+    target = MoneyField(allow_null=True)
+    percent = serializers.IntegerField(read_only=True, allow_null=True)
+    started_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
@@ -97,3 +131,4 @@ class WalletSerializer(serializers.Serializer):  # type: ignore[misc]
     referrals = ReferralSerializer(many=True, read_only=True)
     loyalty = LoyaltyProgramSerializer(many=True, read_only=True)
     giveaways = GiveawaySerializer(many=True, read_only=True)
+    achievements = AchievementSerializer(many=True, read_only=True)

@@ -16,6 +16,7 @@ from .audiences import (
 )
 from .bulk_profiles import start_customer_erasure, start_profile_sync
 from .discards import RetryOutcome, discard_deliveries, retry_deliveries
+from .loyalty import OrderPoints, order_points, request_points
 from .orders import cancel_order, place_order, refund_order_lines
 from .profiles import forget_customer, sync_customer, track_event
 from .referrals import referral_code_for, start_referral_codes
@@ -37,6 +38,7 @@ from .sessions import (
 from .status import OutboxStatus, outbox_status
 
 __all__ = [
+    "OrderPoints",
     "OutboxStatus",
     "RetryOutcome",
     "add_members",
@@ -48,6 +50,7 @@ __all__ = [
     "evaluate_cart",
     "forget_customer",
     "open_session",
+    "order_points",
     "order_session",
     "outbox_status",
     "place_order",
@@ -57,6 +60,7 @@ __all__ = [
     "refund_order_lines",
     "release_coupon",
     "remove_members",
+    "request_points",
     "reserve_coupon",
     "retry_deliveries",
     "start_audience_deletion",

@@ -23,6 +23,17 @@ _KIND_OF_STATE = {
 }
 
 
+#: The states a session reaches from "closed" on, in Talon.One's order.
+_FROM_CLOSED = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED, SessionState.CANCELLED)
+
+
+def _reached(mirrored: str, sent_state: str) -> bool:
+    """Whether the mirror says the session got to ``sent_state`` (or, for a close, past it)."""
+    if sent_state == SessionState.CLOSED:
+        return mirrored in _FROM_CLOSED
+    return mirrored == sent_state
+
+
 def _promotions(data: dict[str, object]) -> tuple[object, ...]:
     """What a shopper would notice changing: the total, the codes and their verdicts."""
     return (data.get("discountTotal"), data.get("coupons"), data.get("referral"))
@@ -39,13 +50,15 @@ def record_step(
 
     A return gets one entry (a retried return's reply is not counted twice); the close
     and the cancel one each; an open cart's evaluation only when what it gives changed.
+    The close's reply is the close's step even when the mirrored state is already past
+    "closed" (a refund or cancel queued before the close was delivered).
     """
     data = evaluation.to_dict()
     if session_return is not None:
         if SessionHistoryEntry.objects.filter(session_return=session_return).exists():
             return None
         kind = HistoryKind.RETURNED
-    elif sent_state in _KIND_OF_STATE and evaluation.state == sent_state:
+    elif sent_state in _KIND_OF_STATE and _reached(evaluation.state, sent_state):
         kind = _KIND_OF_STATE[SessionState(sent_state)]
         if session.history.filter(kind=kind).exists():
             return None

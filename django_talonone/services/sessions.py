@@ -17,6 +17,7 @@ a fresh id: a closed session's id is never reused.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -40,6 +41,7 @@ from django_talonone.models import (
 )
 from django_talonone.outbox.lanes import cart_lane, session_lane
 from django_talonone.outbox.snapshots import insert_cart_change, record_cart_change
+from django_talonone.points import balances_of
 from django_talonone.registry import cart_adapter_for
 from django_talonone.services.clients import get_client
 from django_talonone.services.delivery import record_session_reply
@@ -159,6 +161,8 @@ def evaluate_cart(
     require_saved(cart, "cart")
     adapter = adapter or cart_adapter_for(cart)
     body = adapter.build_session(cart, state="open")
+    # The balances say how many points the shopper can spend (Evaluation.points_to_spend).
+    body["responseContent"] = [*body.get("responseContent", ()), "loyalty"]
     session = open_session(cart, body["customerSession"]["profileId"], adapter=adapter)
     if strict is None:
         strict = get_settings().fail_mode == "strict"
@@ -176,9 +180,19 @@ def evaluate_cart(
             session_id=session.session_id, evaluated_at=timezone.now()
         )
     else:
-        evaluation = record_evaluation(session, reply, sent=body)
+        evaluation = _with_balances(record_evaluation(session, reply, sent=body), reply)
     session_evaluated.send(sender=CustomerSession, session=session, evaluation=evaluation)
     return evaluation
+
+
+def _with_balances(evaluation: Evaluation, reply: Any) -> Evaluation:
+    """The evaluation with the balances the reply's ``loyalty`` content tells (the points
+    the shopper can spend now); not stored, as they are only true at this moment."""
+    balances = balances_of(reply.get("loyalty") if isinstance(reply, Mapping) else None)
+    if not balances:
+        return evaluation
+    points = dataclasses.replace(evaluation.points, balances=balances)
+    return dataclasses.replace(evaluation, points=points)
 
 
 def _log_unavailable(session: CustomerSession, error: TalonOneError) -> None:

@@ -22,6 +22,7 @@ A product's strikethrough price, as Talon.One last pushed it (no call is made)::
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -77,3 +78,19 @@ _STATE_LABELS = {
 def wallet_state(state: str) -> str:
     """A code's state in words a shopper understands (``"pending"`` → "Not valid yet")."""
     return str(_STATE_LABELS.get(state, state))
+
+
+@register.filter
+def points(value: Any) -> str:
+    """Loyalty points without trailing zeros: ``Decimal("120.00")`` → "120", 1.50 → "1.5".
+
+    Points are often whole; showing a currency's two decimals would make them read as money.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        return "" if value is None else str(value)
+    number = Decimal(value)
+    if not number.is_finite():
+        return str(number)
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")

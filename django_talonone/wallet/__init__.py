@@ -1,4 +1,4 @@
-"""The shopper's coupon wallet: coupons, referral codes, loyalty balances and giveaways.
+"""The shopper's wallet: coupons, referral codes, loyalty points, giveaways, achievements.
 
 Read it in Python with :func:`get_wallet` (by Talon.One profile id) or
 :func:`wallet_for_user`, in templates with ``{% load talonone %}`` and
@@ -17,22 +17,30 @@ from .service import (
     wallet_for_user,
 )
 from .types import (
+    ACHIEVEMENT_STATUSES,
     CODE_STATES,
+    Achievement,
+    AchievementStatus,
     CodeState,
     Giveaway,
     LoyaltyProgram,
+    PendingPoints,
     Wallet,
     WalletCoupon,
     WalletReferral,
 )
 
 __all__ = [
+    "ACHIEVEMENT_STATUSES",
     "ALL_APPLICATIONS",
     "CODE_STATES",
+    "Achievement",
+    "AchievementStatus",
     "CodeState",
     "Giveaway",
     "InventoryError",
     "LoyaltyProgram",
+    "PendingPoints",
     "Wallet",
     "WalletCoupon",
     "WalletReferral",

@@ -18,6 +18,7 @@ own; a merged wallet is available only when every part is.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import replace
@@ -33,6 +34,7 @@ from django_talonone.conf_applications import DEFAULT_APPLICATION
 from django_talonone.services.clients import get_client
 
 from .parsing import InventoryError, parse_inventory
+from .pending import with_order_points
 from .types import Wallet
 
 __all__ = [
@@ -49,9 +51,9 @@ ALL_APPLICATIONS = "*"
 logger = logging.getLogger("django_talonone.wallet")
 
 #: Bump when the cached shape changes, so old entries are ignored after a deploy.
-_CACHE_VERSION = "v1"
-#: The inventory sections a wallet shows (``profile`` and ``achievements`` are not shown).
-_SECTIONS = ("coupons", "referrals", "loyalty", "giveaways")
+_CACHE_VERSION = "v2"
+#: The inventory sections a wallet shows (``profile`` is not shown).
+_SECTIONS = ("coupons", "referrals", "loyalty", "giveaways", "achievements")
 
 
 def wallet_cache_key(profile_id: str, application: str | None = None) -> str:
@@ -94,7 +96,12 @@ def _fetch(profile_id: str, application: str) -> dict[str, Any]:
     """The inventory sections a wallet shows; an unknown profile has an empty wallet."""
     try:
         reply: Any = get_client("cart", application).get_customer_inventory(
-            profile_id, coupons=True, referrals=True, loyalty=True, giveaways=True
+            profile_id,
+            coupons=True,
+            referrals=True,
+            loyalty=True,
+            giveaways=True,
+            achievements=True,
         )
     except TalonOneNotFound:
         return {}  # Talon.One has never seen this shopper: nothing in their wallet yet
@@ -135,7 +142,8 @@ def get_wallet(
     reply = _cached_reply(key) if use_cache else None
     if isinstance(reply, dict):
         try:
-            return replace(parse_inventory(profile_id, reply, now=now), application=name)
+            wallet = parse_inventory(profile_id, reply, now=now)
+            return replace(_with_order_points(wallet, now), application=name)
         except InventoryError:
             pass  # written by another version of this code: fetch afresh
     try:
@@ -145,7 +153,15 @@ def get_wallet(
         _log_unavailable(profile_id, error)
         return Wallet.unavailable(profile_id, name)
     _store_reply(key, reply)
-    return replace(wallet, application=name)
+    return replace(_with_order_points(wallet, now), application=name)
+
+
+def _with_order_points(wallet: Wallet, now: dt.datetime) -> Wallet:
+    """The wallet with pending points per order and points expiring soon (not cached:
+    the shop's own orders are read each time, so a close or a return shows at once)."""
+    days = get_settings().loyalty_expiring_days
+    programs = with_order_points(wallet.loyalty, wallet.profile_id, now=now, days=days)
+    return replace(wallet, loyalty=programs)
 
 
 def _merged(profile_id: str, *, use_cache: bool) -> Wallet:

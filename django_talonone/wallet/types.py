@@ -1,4 +1,4 @@
-"""The coupon wallet as the shop sees it: typed, immutable, Decimal for money.
+"""The wallet as the shop sees it: typed, immutable, Decimal for money.
 
 Talon.One's CustomerInventory is a loose bag of optional fields; these classes are what the
 template tag, the API and shop code read instead, so none of them repeats the parsing or
@@ -16,10 +16,14 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 __all__ = [
+    "ACHIEVEMENT_STATUSES",
     "CODE_STATES",
+    "Achievement",
+    "AchievementStatus",
     "CodeState",
     "Giveaway",
     "LoyaltyProgram",
+    "PendingPoints",
     "Wallet",
     "WalletCoupon",
     "WalletReferral",
@@ -103,8 +107,32 @@ class WalletReferral(_Code):
 
 
 @dataclass(frozen=True)
+class PendingPoints:
+    """Points one order earned that become spendable on ``activates_at``.
+
+    Talon.One's inventory gives only the pending *total*; these entries come from the
+    orders this shop closed (see ``docs/wallet.md``), so points granted elsewhere (the
+    Campaign Manager, another shop) are in ``pending_balance`` but not listed here.
+    """
+
+    program_id: int
+    points: Decimal
+    activates_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    session_id: str = ""
+
+
+@dataclass(frozen=True)
 class LoyaltyProgram:
-    """The profile's balance in one loyalty program (points, not money)."""
+    """The profile's balances and tier in one loyalty program (points, not money).
+
+    ``current_balance`` is what the shopper may spend now. ``pending_balance`` waits out
+    the program's activation delay (often the return window); ``pending`` lists it per
+    order with the activation date, as far as this shop knows. ``expiring_soon`` is how
+    many active points expire before ``expiring_by``. ``negative_balance`` counts points
+    spent that a return or cancel later took back. ``next_tier`` and
+    ``points_to_next_tier`` say how far the next tier is (``None`` at the top tier).
+    """
 
     program_id: int
     name: str
@@ -114,6 +142,24 @@ class LoyaltyProgram:
     spent_balance: Decimal = Decimal(0)
     expired_balance: Decimal = Decimal(0)
     tier: str | None = None
+    negative_balance: Decimal = Decimal(0)
+    tentative_balance: Decimal | None = None
+    tier_id: int | None = None
+    next_tier: str | None = None
+    points_to_next_tier: Decimal | None = None
+    joined_at: dt.datetime | None = None
+    pending: tuple[PendingPoints, ...] = ()
+    expiring_soon: Decimal = Decimal(0)
+    expiring_by: dt.datetime | None = None
+
+    @property
+    def active_balance(self) -> Decimal:
+        """The points the shopper can spend now (``current_balance``)."""
+        return self.current_balance
+
+    @property
+    def is_top_tier(self) -> bool:
+        return self.tier is not None and self.next_tier is None
 
 
 @dataclass(frozen=True)
@@ -125,11 +171,52 @@ class Giveaway:
     used: bool = False
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+    giveaway_id: int | None = None
+    awarded_at: dt.datetime | None = None
+    attributes: Mapping[str, Any] = field(default_factory=_no_attributes, compare=False)
+
+
+AchievementStatus = Literal["inprogress", "completed", "expired", "not_started"]
+#: Every status Talon.One documents; another one is shown as ``inprogress``.
+ACHIEVEMENT_STATUSES: tuple[AchievementStatus, ...] = (
+    "inprogress",
+    "completed",
+    "expired",
+    "not_started",
+)
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """The profile's progress towards one achievement (``progress`` out of ``target``)."""
+
+    achievement_id: int
+    name: str
+    title: str
+    campaign_id: int
+    status: AchievementStatus
+    progress: Decimal
+    target: Decimal | None = None
+    description: str = ""
+    started_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == "completed"
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent of the target reached (``None`` without a target)."""
+        if not self.target:
+            return None
+        return min(100, int(self.progress * 100 / self.target))
 
 
 @dataclass(frozen=True)
 class Wallet:
-    """A profile's coupons, referral codes, loyalty balances and giveaways.
+    """A profile's coupons, referral codes, loyalty balances, giveaways and achievements.
 
     ``available`` is ``False`` when Talon.One could not be asked (anonymous shopper,
     timeout, outage, an unreadable reply): the sections are then empty and say nothing
@@ -144,6 +231,7 @@ class Wallet:
     referrals: tuple[WalletReferral, ...] = ()
     loyalty: tuple[LoyaltyProgram, ...] = ()
     giveaways: tuple[Giveaway, ...] = ()
+    achievements: tuple[Achievement, ...] = ()
 
     @classmethod
     def unavailable(cls, profile_id: str = "", application: str = "default") -> Wallet:
@@ -155,4 +243,13 @@ class Wallet:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.coupons or self.referrals or self.loyalty or self.giveaways)
+        return not (
+            self.coupons or self.referrals or self.loyalty or self.giveaways or self.achievements
+        )
+
+    def program(self, name_or_id: str | int) -> LoyaltyProgram | None:
+        """The loyalty program by name or id, or ``None`` when the profile is not in it."""
+        for program in self.loyalty:
+            if name_or_id in (program.name, program.program_id):
+                return program
+        return None

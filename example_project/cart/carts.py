@@ -74,11 +74,12 @@ def set_referral(cart: Cart, code: str) -> None:
 
 
 def empty(cart: Cart) -> None:
-    """Clear lines and codes after checkout; the cart itself is kept for the next order."""
+    """Clear lines, codes and points after checkout; the cart is kept for the next order."""
     cart.lines.all().delete()
     cart.coupon_codes = []
     cart.referral_code = ""
-    cart.save(update_fields=["coupon_codes", "referral_code", "updated_at"])
+    cart.points_to_spend = None
+    cart.save(update_fields=["coupon_codes", "referral_code", "points_to_spend", "updated_at"])
 
 
 def adopt_cart_on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

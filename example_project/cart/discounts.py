@@ -13,7 +13,8 @@ from decimal import Decimal
 @dataclass(frozen=True)
 class ItemisedDiscount:
     """One promotion's discount on the whole cart, and where it came from: an automatic
-    ``"promotion"``, a ``"coupon"`` (with its ``code``) or a ``"referral"``."""
+    ``"promotion"``, a ``"coupon"`` (with its ``code``), a ``"referral"`` or ``"points"``
+    (loyalty points the shopper spent)."""
 
     name: str
     amount: Decimal
@@ -26,6 +27,8 @@ class ItemisedDiscount:
             return f"coupon {self.code}"
         if self.source == "referral":
             return "referral"
+        if self.source == "points":
+            return "loyalty points"
         return "automatic"
 
     def to_dict(self) -> dict[str, str]:

@@ -19,6 +19,12 @@ class CouponForm(forms.Form):
     code = forms.CharField(label="Coupon code", max_length=MAX_CODE_LENGTH, strip=True)
 
 
+class PointsForm(forms.Form):
+    points = forms.DecimalField(
+        label="Points to use", min_value=0, max_digits=12, decimal_places=2, required=True
+    )
+
+
 class ReferralForm(forms.Form):
     code = forms.CharField(
         label="Referral code",

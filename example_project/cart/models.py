@@ -24,6 +24,8 @@ class Cart(models.Model):
     #: What the shopper buys in; it routes the cart to that currency's Talon.One
     #: Application (USD: the default one, EUR: "eur"), with its own campaigns.
     currency = models.CharField(max_length=3, default="USD")
+    #: Loyalty points the shopper asked to spend on this cart ("use my points").
+    points_to_spend = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

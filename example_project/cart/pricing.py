@@ -98,6 +98,7 @@ class PricedCart:
         coupons = {v.campaign_id: v.code for v in self.evaluation.coupons if v.accepted}
         referral = self.evaluation.referral
         referral_campaign = referral.campaign_id if referral and referral.accepted else None
+        points_campaigns = {change.campaign_id for change in self.evaluation.points.spent}
         itemised: dict[tuple[int | None, str], Decimal] = {}
         for discount in self.cart_discounts:
             key = (discount.campaign_id, discount.name or "Discount")
@@ -108,9 +109,36 @@ class PricedCart:
                 result.append(ItemisedDiscount(name, amount, "coupon", coupons[campaign_id]))
             elif campaign_id is not None and campaign_id == referral_campaign:
                 result.append(ItemisedDiscount(name, amount, "referral"))
+            elif campaign_id is not None and campaign_id in points_campaigns:
+                result.append(ItemisedDiscount(name, amount, "points"))
             else:
                 result.append(ItemisedDiscount(name, amount, "promotion"))
         return tuple(result)
+
+    @property
+    def points_to_earn(self) -> Decimal:
+        """Loyalty points this order earns (pending ones included)."""
+        return self.evaluation.points_to_earn if self._evaluated else ZERO
+
+    @property
+    def points_spent(self) -> Decimal:
+        """Points Talon.One accepted to spend on this cart (their value is a discount)."""
+        return self.evaluation.points_spent if self._evaluated else ZERO
+
+    @property
+    def points_balance(self) -> Decimal | None:
+        """Points the shopper can spend, or ``None`` when Talon.One did not say."""
+        return self.evaluation.points_to_spend() if self._evaluated else None
+
+    @property
+    def points_refused(self) -> bool:
+        """Points were asked for, and Talon.One did not spend them (not enough active)."""
+        asked = self.cart.points_to_spend or ZERO
+        return self._evaluated and asked > 0 and self.points_spent == 0
+
+    @property
+    def _evaluated(self) -> bool:
+        return self.evaluation is not None and self.evaluation.available
 
     @property
     def promotions_available(self) -> bool:
@@ -128,7 +156,7 @@ class PricedCart:
 def price_cart(cart: Cart) -> PricedCart:
     """Ask Talon.One (synchronously, failing open) and price every line of ``cart``."""
     lines = list(cart.lines.select_related("product__category").order_by("pk"))
-    has_codes = bool(cart.coupon_codes or cart.referral_code)
+    has_codes = bool(cart.coupon_codes or cart.referral_code or cart.points_to_spend)
     evaluation = evaluate_cart(cart) if lines or has_codes else None
     item_discounts = evaluation.item_discounts if evaluation and evaluation.available else {}
     verdicts = {v.code: v for v in evaluation.coupons} if evaluation else {}

@@ -15,4 +15,5 @@ urlpatterns = [
     path("coupons/remove/", views.remove_coupon, name="remove_coupon"),
     path("referral/", views.set_referral, name="referral"),
     path("currency/", views.set_currency, name="currency"),
+    path("points/", views.use_points, name="points"),
 ]

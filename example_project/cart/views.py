@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_talonone.services import request_points
 
 from catalog.models import Product
 
 from . import carts
-from .forms import AddToCartForm, CouponForm, QuantityForm, ReferralForm
+from .forms import AddToCartForm, CouponForm, PointsForm, QuantityForm, ReferralForm
 from .models import CartLine
 from .pricing import price_cart
 
@@ -27,6 +28,9 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
             "priced": priced,
             "coupon_form": CouponForm(),
             "referral_form": ReferralForm(initial={"code": cart.referral_code if cart else ""}),
+            "points_form": PointsForm(
+                initial={"points": priced.points_balance if priced else None}
+            ),
         },
     )
 
@@ -103,4 +107,18 @@ def set_currency(request: HttpRequest) -> HttpResponse:
         cart.currency = currency
         cart.save(update_fields=["currency", "updated_at"])
         messages.success(request, f"Prices are now in {currency}.")
+    return redirect("cart:detail")
+
+
+@require_POST
+def use_points(request: HttpRequest) -> HttpResponse:
+    """ "Use my points": ask Talon.One to spend them on this cart (0 stops using them)."""
+    form = PointsForm(request.POST)
+    cart = carts.current_cart(request)
+    if cart is None or not request.user.is_authenticated:
+        messages.error(request, "Sign in to use your loyalty points.")
+    elif form.is_valid():
+        request_points(cart, form.cleaned_data["points"])
+    else:
+        messages.error(request, "Please enter a number of points of at least 0.")
     return redirect("cart:detail")

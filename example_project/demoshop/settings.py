@@ -118,6 +118,8 @@ TALONONE = {
     },
     # The cart page waits at most this long for promotions before showing full prices.
     "TIMEOUT": (1.0, 3.0),
+    # The session attribute the demo's "spend points" rule reads (demo_campaigns.json).
+    "LOYALTY_POINTS_ATTRIBUTE": "pointsToSpend",
     # The secret Talon.One's webhooks carry (basic auth password): set your own.
     "NOTIFICATION_SECRETS": [
         os.environ.get("SHOP_NOTIFICATION_SECRET", "demo-notification-secret-not-for-production")

@@ -55,6 +55,7 @@ def checkout(cart: Cart, user: Any, *, expected_total: Decimal | None = None) ->
             cart=cart,
             coupon_codes=list(priced.accepted_coupons),
             referral_code=priced.accepted_referral,
+            points_to_spend=priced.points_spent or None,
             subtotal=priced.subtotal,
             discount=priced.discount,
             discount_lines=[item.to_dict() for item in priced.itemised_discounts],

@@ -31,6 +31,8 @@ class Order(models.Model):
     #: Only the codes Talon.One accepted when the shopper paid: the close redeems them.
     coupon_codes = models.JSONField(default=list, blank=True)
     referral_code = models.CharField(max_length=100, blank=True)
+    #: The loyalty points Talon.One accepted to spend at checkout: the close spends them.
+    points_to_spend = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))

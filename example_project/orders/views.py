@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django_talonone.services import order_session
+from django_talonone.services import order_points, order_session
 
 from cart import carts
 from cart.pricing import price_cart
@@ -60,5 +60,10 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "lines": order.lines.all(), "session": order_session(order)},
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "session": order_session(order),
+            "points": order_points(order),
+        },
     )

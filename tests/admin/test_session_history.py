@@ -73,6 +73,28 @@ def test_after_two_refunds_the_original_discount_is_still_shown(
     assert "Welcome 10%: 20.00" in timeline
 
 
+def test_a_refund_queued_before_the_close_was_delivered_keeps_the_close_step(
+    talonone: TalonOneHarness,
+) -> None:
+    with transaction.atomic():
+        cart = Cart.objects.create(coupon_code="WELCOME10")
+        for sku in ("TEA", "CUP"):
+            CartLine.objects.create(cart=cart, sku=sku, name=sku.title(), price=Decimal("100.00"))
+    with transaction.atomic():  # the close and the refund reach the outbox together
+        order = Order.objects.create(cart=cart, coupon_code="WELCOME10", status=Order.Status.PAID)
+        for sku in ("TEA", "CUP"):
+            OrderLine.objects.create(
+                order=order, sku=sku, name=sku.title(), price=Decimal("100.00")
+            )
+        refund_order_lines(order, [order.lines.get(sku="TEA")])
+    session = order_session(order)
+    assert session is not None
+    # the close's reply says "closed" while the shop's mirror already says returned
+    kinds = [step.kind for step in session.history.order_by("created_at", "pk")]
+    assert kinds == [HistoryKind.EVALUATED, HistoryKind.CLOSED, HistoryKind.RETURNED]
+    assert session.history.get(kind=HistoryKind.CLOSED).discount_total == Decimal("25.00")
+
+
 def test_a_repeated_reply_adds_no_step(talonone: TalonOneHarness) -> None:
     with transaction.atomic():
         cart = Cart.objects.create(coupon_code="WELCOME10")

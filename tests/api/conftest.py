@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from tests.wallet.conftest import _empty_cache, alice, wallet_talonone
+from tests.wallet.loyalty_world import loyalty_talonone, member
 
-__all__ = ["_empty_cache", "alice", "wallet_talonone"]
+__all__ = ["_empty_cache", "alice", "loyalty_talonone", "member", "wallet_talonone"]
 
 WALLET_URL = "/api/talonone/wallet/"
 

@@ -123,6 +123,7 @@ def test_an_outage_answers_200_unavailable(
         "referrals": [],
         "loyalty": [],
         "giveaways": [],
+        "achievements": [],
     }
 
 

@@ -12,6 +12,8 @@ class Cart(models.Model):
     referral_code = models.CharField(max_length=100, blank=True)
     #: What the cart is priced in; it routes the cart to that currency's Application.
     currency = models.CharField(max_length=3, blank=True)
+    #: Loyalty points the shopper asks to spend (``None``: no request).
+    points_to_spend = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     def __str__(self) -> str:
         return f"cart {self.pk}"

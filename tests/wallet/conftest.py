@@ -20,6 +20,8 @@ from django_talonone.emulator import Emulator
 from django_talonone.testing import TalonOneHarness, talonone_harness
 from tests.shop.models import Cart, CartLine, Order, OrderLine
 
+from .loyalty_world import loyalty_talonone, member  # noqa: F401 (fixtures for the suite)
+
 ALICE = "user-alice"
 PAST = "2001-01-01T00:00:00Z"
 FUTURE = "2999-01-01T00:00:00Z"

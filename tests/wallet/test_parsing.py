@@ -101,6 +101,59 @@ def test_referrals_loyalty_and_giveaways() -> None:
     assert (giveaway.code, giveaway.pool_id, giveaway.used) == ("GIFT-1", 4, False)
 
 
+def test_todays_ledger_fields_and_an_unknown_achievement_status() -> None:
+    reply = {
+        "loyalty": {
+            "programs": {
+                "points": {
+                    "id": 9,
+                    "name": "points",
+                    "title": "Bean points",
+                    "joinDate": "2026-01-02T03:04:05Z",
+                    "ledger": {
+                        "currentBalance": 0,
+                        "pendingBalance": 0,
+                        "expiredBalance": 0,
+                        "spentBalance": 0,
+                        "negativeBalance": Decimal("12.5"),
+                        "tentativeCurrentBalance": 0,
+                        "nextTierName": "Silver",
+                        "pointsToNextTier": 100,
+                    },
+                }
+            }
+        },
+        "achievements": [
+            {
+                "achievementId": 2,
+                "name": "Big",
+                "title": "",
+                "campaignId": 5,
+                "status": "someday",
+                "progress": 3,
+            }
+        ],
+    }
+    wallet = parse_inventory("p1", reply, now=NOW)
+    [program] = wallet.loyalty
+    assert program.negative_balance == Decimal("12.5")
+    assert (program.tier, program.next_tier, program.points_to_next_tier) == (
+        None,
+        "Silver",
+        Decimal(100),
+    )
+    assert program.joined_at is not None
+    assert program.joined_at.year == 2026
+    assert not program.is_top_tier
+    [achievement] = wallet.achievements
+    assert (achievement.title, achievement.status, achievement.percent) == (
+        "Big",
+        "inprogress",
+        None,
+    )
+    assert not wallet.is_empty
+
+
 def test_an_empty_reply_is_an_empty_available_wallet() -> None:
     wallet = parse_inventory("p1", {}, now=NOW)
     assert wallet.available
@@ -130,6 +183,15 @@ def test_wallets_are_immutable() -> None:
         ({"referrals": [{"campaignId": 2}]}, "referrals[0].code"),
         ({"loyalty": {"programs": {"p": {"id": "x"}}}}, "loyalty.programs['p'].id"),
         ({"giveaways": [{"code": "G", "poolId": True}]}, "giveaways[0].poolId"),
+        (
+            {"loyalty": {"programs": {"p": {"id": 1, "ledger": {"pointsToNextTier": "x"}}}}},
+            "loyalty.programs['p'].ledger.pointsToNextTier",
+        ),
+        ({"achievements": [{"name": "A1", "campaignId": 1}]}, "achievements[0].achievementId"),
+        (
+            {"achievements": [{"achievementId": 1, "name": "A1", "campaignId": 1, "progress": []}]},
+            "achievements[0].progress",
+        ),
     ],
 )
 def test_a_bad_reply_names_the_field(reply: Any, path: str) -> None:

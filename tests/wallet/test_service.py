@@ -59,6 +59,7 @@ def test_coupons_come_with_their_states_usable_first(
         "referrals": "true",
         "loyalty": "true",
         "giveaways": "true",
+        "achievements": "true",
     }
 
 
