@@ -15,6 +15,18 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.wait_for_url(re.compile(r".*/(admin/)?$"))
 
 
+def empty_cart(page: Any) -> None:
+    """Take every line out of the shopper's cart: the e2e tests share the demo's users,
+    and another test may have left something in it (signing in takes a cart along)."""
+    page.goto("/cart/")
+    forms = page.locator('form[action*="/cart/lines/"]')
+    while forms.count():
+        forms.first.locator('input[name="quantity"]').fill("0")
+        forms.first.get_by_role("button", name="Update").click()
+        page.wait_for_url(re.compile(r".*/cart/$"))
+        forms = page.locator('form[action*="/cart/lines/"]')
+
+
 def add_products(page: Any, *skus: str) -> None:
     page.goto("/")
     for sku in skus:

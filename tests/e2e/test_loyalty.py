@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.e2e.conftest import DemoStack, Shot, eventually
-from tests.e2e.shopping import add_products, check_out, sign_in
+from tests.e2e.shopping import add_products, check_out, empty_cart, sign_in
 
 BEANS = 'table.talonone-wallet-loyalty tr[data-program="beans"]'
 
@@ -52,6 +52,7 @@ def _wallet_balance_is(page: Any, expected: Decimal) -> None:
 
 def test_points_earned_spent_and_rolled_back(page: Any, shot: Shot, demo_stack: DemoStack) -> None:
     sign_in(page, "demo", "demo")
+    empty_cart(page)
     before = _balance(page)
 
     # 14.00 + 19.99 + 16.40 = 50.39: a point per dollar, and a coffee voucher from 50.
