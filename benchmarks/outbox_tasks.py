@@ -40,25 +40,10 @@ from django.conf import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _databases import postgres_settings  # beside this script
+from _databases import file_or_postgres_settings  # beside this script
 
 FOLDER = tempfile.mkdtemp(prefix="talonone-outbox-tasks-")
 API_KEY = "benchmark-api-key"
-
-
-def database_settings(url: str) -> dict[str, Any]:
-    """A SQLite file in WAL mode, or a PostgreSQL URL (its ``test_`` database is used)."""
-    if url == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(Path(FOLDER) / "tasks.sqlite3"),
-            "OPTIONS": {
-                "timeout": 60,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-            },
-        }
-    return postgres_settings(url)
-
 
 _early = argparse.ArgumentParser(add_help=False)
 _early.add_argument("--database", default=os.environ.get("TALONONE_TEST_DATABASE_URL", "sqlite"))
@@ -74,7 +59,7 @@ settings.configure(
         "django_talonone",
         "tests.shop",
     ],
-    DATABASES={"default": database_settings(DATABASE)},
+    DATABASES={"default": file_or_postgres_settings(DATABASE, FOLDER, "tasks.sqlite3")},
     DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     TALONONE={"BASE_URL": "http://127.0.0.1:1", "API_KEY": API_KEY},  # set per run
     LOGGING_CONFIG=None,

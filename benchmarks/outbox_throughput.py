@@ -51,26 +51,11 @@ from django.conf import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _databases import postgres_settings  # beside this script
+from _databases import file_or_postgres_settings  # beside this script
 
 API_KEY = "benchmark-api-key"
 #: Seconds an idle worker sleeps before looking for due lanes again.
 POLL = 0.005
-
-
-def database_settings(url: str, folder: str) -> dict[str, Any]:
-    """A SQLite file in ``folder`` (WAL, so readers never wait) or a PostgreSQL URL."""
-    if url == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(Path(folder) / "outbox.sqlite3"),
-            "OPTIONS": {
-                "timeout": 60,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-            },
-        }
-    return postgres_settings(url)
-
 
 _early = argparse.ArgumentParser(add_help=False)
 _early.add_argument("--database", default=os.environ.get("TALONONE_TEST_DATABASE_URL", "sqlite"))
@@ -82,7 +67,7 @@ settings.configure(
     DEBUG=False,
     USE_TZ=True,
     INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django_talonone"],
-    DATABASES={"default": database_settings(DATABASE, FOLDER)},
+    DATABASES={"default": file_or_postgres_settings(DATABASE, FOLDER, "outbox.sqlite3")},
     DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     TALONONE={"BASE_URL": "http://127.0.0.1:1", "API_KEY": API_KEY},  # set per run
     LOGGING_CONFIG=None,
