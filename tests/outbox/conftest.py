@@ -11,7 +11,8 @@ from celery import Celery
 from django.test import override_settings
 
 from django_talonone.emulator import Emulator
-from django_talonone.models import CustomerSession
+from django_talonone.models import CustomerSession, Delivery, Operation
+from django_talonone.outbox import enqueue, profile_lane
 from django_talonone.services.clients import client_factory_override
 from tests.clocks import OutboxClock
 
@@ -87,3 +88,15 @@ def operations(emulator: Emulator, session_id: str | None = None) -> list[str]:
 
 def new_session(session_id: str = "cart-1") -> CustomerSession:
     return CustomerSession.objects.create(session_id=session_id, profile_id="ann")
+
+
+def unwoken_row(profile: str) -> Delivery:
+    """A waiting profile update nobody woke (as a lost message leaves one): the work the
+    sweeper and the watch find."""
+    return enqueue(
+        Operation.UPDATE_PROFILE,
+        lane=profile_lane(profile),
+        args=[profile],
+        body={"attributes": {"newsletter": True}},
+        wake=False,
+    )

@@ -16,20 +16,12 @@ from django_talonone.outbox import due_lanes, enqueue, profile_lane, sweep
 from django_talonone.tasks import deliver_lane_task, sweep_outbox
 from tests.clocks import OutboxClock
 
-from .conftest import SETTINGS
+from .conftest import SETTINGS, unwoken_row
 
 pytestmark = pytest.mark.django_db
 
 
-def _profile(profile: str) -> Delivery:
-    """A waiting row nobody woke (as a lost message leaves one): the sweeper's work."""
-    return enqueue(
-        Operation.UPDATE_PROFILE,
-        lane=profile_lane(profile),
-        args=[profile],
-        body={"attributes": {"newsletter": True}},
-        wake=False,
-    )
+_profile = unwoken_row
 
 
 def test_deliver_lane_task_reports_and_is_idempotent(emulator: Emulator) -> None:

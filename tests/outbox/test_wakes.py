@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from celery import Celery, signals
 
-from django_talonone.models import Delivery, DeliveryStatus, Operation
-from django_talonone.outbox import enqueue, profile_lane, sweep
+from django_talonone.models import Delivery, DeliveryStatus
+from django_talonone.outbox import sweep
 from django_talonone.outbox.snapshots import watch
 from django_talonone.outbox.wakes import KICK_PATIENCE, note_woken
 from tests.clocks import OutboxClock
+
+from .conftest import unwoken_row
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +41,7 @@ def published(_eager_celery: Celery) -> Iterator[list[str]]:
         conf.task_always_eager = True
 
 
-def _waiting(profile: str) -> Delivery:
-    """A waiting row nobody has woken yet (a lost message, or one the watch finds)."""
-    return enqueue(
-        Operation.UPDATE_PROFILE,
-        lane=profile_lane(profile),
-        args=[profile],
-        body={"attributes": {"vip": True}},
-        wake=False,
-    )
+_waiting = unwoken_row
 
 
 def test_the_watch_and_the_sweeper_wake_each_lane_once(
