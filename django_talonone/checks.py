@@ -282,7 +282,25 @@ def _notification_messages(config: TalonOneSettings) -> list[CheckMessage]:
                 id=_id("W", 30),
             )
         )
+    if not _header_hidden(config.notification_header):
+        messages.append(
+            Warning(
+                f"TALONONE['NOTIFICATION_HEADER'] = {config.notification_header!r} is not "
+                "hidden by Django's error reports: a middleware failing before the endpoint "
+                "runs would show its secret on the DEBUG page and in the admins' error mail.",
+                hint="Set DEFAULT_EXCEPTION_REPORTER_FILTER = "
+                "'django_talonone.notifications.reporting.NotificationReporterFilter', or "
+                "name the header with SECRET, TOKEN or KEY in it.",
+                id=_id("W", 31),
+            )
+        )
     return messages
+
+
+def _header_hidden(header: str) -> bool:
+    from django_talonone.notifications.reporting import hidden_by_default_filter
+
+    return hidden_by_default_filter(header)
 
 
 def _reference_messages(config: TalonOneSettings) -> list[CheckMessage]:

@@ -1,7 +1,9 @@
 """The endpoint: authenticate, bound, parse, store, acknowledge.
 
 The order matters: credentials are checked before the body is read (an unauthenticated
-sender cannot make the shop read or parse anything), the size is bounded before it is
+sender cannot make the shop read or parse anything), the credentials are then removed
+from the request (Django's error reports hide only headers whose name says SECRET, KEY,
+TOKEN, AUTH, ...; the configured header may be named anything), the size is bounded before it is
 read, and the row is stored before the 2xx goes back, so that Talon.One retries (5xx and
 429, for about ten minutes) whatever the shop did not keep. Refusals carry no detail in
 their body; the log says why, never with the credential.
@@ -23,6 +25,7 @@ from django_talonone.models import Notification
 from django_talonone.services.notifications import receive_notification
 
 from .auth import Verdict, check
+from .reporting import meta_key
 
 logger = logging.getLogger("django_talonone.notifications")
 
@@ -42,6 +45,17 @@ def _refuse(request: HttpRequest, status: int, reason: str) -> HttpResponse:
     if status == 401:
         response["WWW-Authenticate"] = REALM
     return response
+
+
+def _forget_credentials(request: HttpRequest, header: str) -> None:
+    """Drop the secret-bearing headers, so no later failure's error report can show them.
+
+    ``request.headers`` is a cached view of ``META``: it is dropped too, to be rebuilt
+    without them if read again.
+    """
+    request.META.pop(meta_key(header), None)
+    request.META.pop("HTTP_AUTHORIZATION", None)
+    request.__dict__.pop("headers", None)
 
 
 def _uuid(request: HttpRequest) -> str | None:
@@ -76,7 +90,12 @@ def receive(request: HttpRequest) -> HttpResponse:
     config = get_settings()
     if not config.notification_secrets:
         return _refuse(request, 403, "TALONONE['NOTIFICATION_SECRETS'] is not set")
-    verdict = check(request, secrets=config.notification_secrets, header=config.notification_header)
+    try:
+        verdict = check(
+            request, secrets=config.notification_secrets, header=config.notification_header
+        )
+    finally:
+        _forget_credentials(request, config.notification_header)
     if verdict is Verdict.MISSING:
         return _refuse(request, 401, verdict.value)
     if verdict is Verdict.WRONG:

@@ -59,7 +59,7 @@ def test_wrong_credentials_get_403_and_nothing_is_stored(
     assert not Notification.objects.exists()
 
 
-def test_a_wrong_header_next_to_a_right_password_is_refused(client: Client) -> None:
+def test_one_right_credential_is_enough_and_two_wrong_ones_are_refused(client: Client) -> None:
     response = post(client, POINTS_ADDED, HTTP_X_SHOP_WEBHOOK_SECRET="wrong-wrong-wrong-wrong")
     assert response.status_code == 200  # one right credential is enough ...
     response = post(
