@@ -2,8 +2,9 @@
 
 Decided once per session, when it opens, and stored on it (``CustomerSession.application``):
 everything later made against the session (its close, cancel, returns and refunds) goes
-where the session lives, even if the rule has changed since. Profiles and bulk jobs ask
-per customer or per job.
+where the session lives, even if the rule has changed since. Profiles ask per customer
+(a bulk profile sync too). Audiences, reservations and referral codes never ask: their
+Application is named by the caller (``application=``), as one code may live in several.
 
 The rule is ``TALONONE['APPLICATION_ROUTER']``, a function ``route(obj, kind, adapter)``
 returning an Application name, or ``None`` for the default rule: the currency the adapter

@@ -15,7 +15,9 @@ one Application configures nothing new; ``APPLICATIONS`` names the others::
 A named Application takes each of its keys from its dict, else from
 ``TALONONE_<NAME>_<KEY>`` in the environment, else (except its API key and currency,
 which are its own) from the top-level setting: one deployment URL, one management key,
-the same timeouts. Parsed for :func:`django_talonone.conf.get_settings` only.
+the same timeouts. The management key and token are one credential: an Application that
+sets either (or both, refused) inherits neither. Parsed for
+:func:`django_talonone.conf.get_settings` only.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ APPLICATION_KEYS: dict[str, Callable[[Key, Any], Any]] = {
 #: for another, and a currency decides where a cart goes.
 OWN_KEYS = frozenset({"API_KEY", "CURRENCY"})
 SECRET_KEYS = frozenset({"API_KEY", "MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
+#: One credential in two forms: an Application's own key or token replaces both inherited.
+MANAGEMENT_CREDENTIAL = frozenset({"MANAGEMENT_KEY", "MANAGEMENT_TOKEN"})
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
@@ -126,16 +130,33 @@ def _named(
             f"Unknown setting(s) in {setting_name(('APPLICATIONS', name))}: "
             f"{', '.join(unknown)}. An Application may set: {', '.join(APPLICATION_KEYS)}."
         )
-    raw: dict[str, Any] = {}
+    own: dict[str, Any] = {}
     for field in APPLICATION_KEYS:
         env = environ.get(values.env_name(("APPLICATIONS", name, field)))
         if field in given:
-            raw[field] = given[field]
+            own[field] = given[field]
         elif env is not None:
-            raw[field] = env
-        else:
-            raw[field] = None if field in OWN_KEYS else top[field]
+            own[field] = env
+    _refuse_two_management_credentials(name, own)
+    # The management key and token are one credential: an Application's own key must not
+    # pick up the top-level token (every call would then carry both and fail).
+    not_inherited = OWN_KEYS | (
+        MANAGEMENT_CREDENTIAL if MANAGEMENT_CREDENTIAL & set(own) else set()
+    )
+    raw = {
+        field: own[field] if field in own else None if field in not_inherited else top[field]
+        for field in APPLICATION_KEYS
+    }
     return _build(name, raw, lambda field: ("APPLICATIONS", name, field))
+
+
+def _refuse_two_management_credentials(name: str, own: Mapping[str, Any]) -> None:
+    """Like the top level: a key and a token together leave no way to tell which to send."""
+    if all(own.get(field) not in (None, "") for field in MANAGEMENT_CREDENTIAL):
+        key, token = (
+            setting_name(("APPLICATIONS", name, f)) for f in sorted(MANAGEMENT_CREDENTIAL)
+        )
+        raise ImproperlyConfigured(f"{key} and {token} are both set: keep one of them.")
 
 
 def _refuse_shared_keys(applications: Mapping[str, ApplicationSettings]) -> None:

@@ -31,6 +31,7 @@ from django_talonone.models import (
     ReferralCode,
     SyncState,
 )
+from django_talonone.models.fields import APPLICATION_LABEL
 from django_talonone.services.audiences import start_audience_deletion, start_audience_sync
 from django_talonone.services.bulk import BulkQueueError
 from django_talonone.services.referrals import start_referral_code_creation
@@ -68,7 +69,7 @@ AUDIENCE_FIELDS = (
     "member_summary",
     *SYNC_FIELDS,
 )
-MEMBERSHIP_FIELDS = ("audience", "profile_id", *SYNC_FIELDS)
+MEMBERSHIP_FIELDS = ("audience", "audience_application", "profile_id", *SYNC_FIELDS)
 RESERVATION_FIELDS = ("coupon_code", "application", "profile_id", *SYNC_FIELDS)
 REFERRAL_FIELDS = (
     "code",
@@ -345,6 +346,10 @@ class AudienceMembershipAdmin(ApplicationAdminMixin, MirrorAdmin):
     search_fields = ["=profile_id", "audience__name"]
     fields = MEMBERSHIP_FIELDS
     readonly_fields = MEMBERSHIP_FIELDS
+
+    @admin.display(description=APPLICATION_LABEL)
+    def audience_application(self, row: AudienceMembership) -> str:
+        return row.audience.application
 
 
 @admin.register(CouponReservation)

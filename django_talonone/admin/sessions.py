@@ -33,6 +33,7 @@ from django_talonone.models import (
     HistoryKind,
     SessionReturn,
 )
+from django_talonone.models.fields import APPLICATION_LABEL
 
 from .applications import ApplicationAdminMixin
 from .base import AnyModelAdmin, ReadOnlyAdmin
@@ -309,6 +310,7 @@ class CustomerSessionAdmin(ApplicationAdminMixin, ReadOnlyAdmin):
 
 RETURN_FIELDS = (
     "session_link",
+    "session_application",
     "state",
     "idempotency_key",
     "items_json",
@@ -320,7 +322,10 @@ RETURN_FIELDS = (
 
 
 @admin.register(SessionReturn)
-class SessionReturnAdmin(ReadOnlyAdmin):
+class SessionReturnAdmin(ApplicationAdminMixin, ReadOnlyAdmin):
+    # A return has no column of its own: it goes where its session lives.
+    application_field = "session__application"
+
     list_display = ["idempotency_key", "session", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["session"]
@@ -336,6 +341,10 @@ class SessionReturnAdmin(ReadOnlyAdmin):
     @admin.display(description=_("customer session"))
     def session_link(self, row: SessionReturn) -> SafeString:
         return object_link(self, row.session)
+
+    @admin.display(description=APPLICATION_LABEL)
+    def session_application(self, row: SessionReturn) -> str:
+        return row.session.application
 
     @admin.display(description=_("returned items"))
     def items_json(self, row: SessionReturn) -> SafeString:

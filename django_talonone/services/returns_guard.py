@@ -1,8 +1,8 @@
 """What a refund may return: only what Talon.One will accept, and never a unit twice.
 
 Talon.One returns units of a line only when the Application flattens cart items
-(``TALONONE["CART_ITEM_FLATTENING"]``). Without flattening, ReturnCartItems ignores the
-quantity and returns the whole line, and a second return of that line is refused with a
+(``CART_ITEM_FLATTENING``, a named Application's own). Without flattening, ReturnCartItems
+ignores the quantity and returns the whole line, and a second return of that line is refused with a
 400 that would park the outbox row dead. So a refund is checked here before anything is
 written: partial quantities need flattening, and the units returned so far (pending and
 done returns of the session) plus this refund never exceed what was ordered.
@@ -17,7 +17,13 @@ from typing import Any
 from django.db import models
 
 from django_talonone.adapters import InvalidPayload, OrderAdapter
+from django_talonone.conf import get_settings
+from django_talonone.conf_values import setting_name
 from django_talonone.models import CustomerSession, ReturnState, SessionReturn
+
+from .sessions import order_session
+
+FLATTENING = "CART_ITEM_FLATTENING"
 
 #: Returns that hold units: sent or still to be sent. Failed ones were refused by Talon.One.
 _COUNTED_STATES = (ReturnState.PENDING, ReturnState.DONE)
@@ -37,13 +43,21 @@ class ReturnLine:
         return {"position": self.position, "quantity": self.quantity}
 
 
-def _partial_refused(entry: ReturnLine) -> InvalidPayload:
+def _flattening_setting(order: models.Model) -> str:
+    """The flattening setting of the Application the order was placed in (its own one for
+    a named Application): the one the refusal tells staff to change."""
+    placed = order_session(order)
+    application = get_settings().applications.get(placed.application if placed else "")
+    return setting_name(application.key(FLATTENING) if application else FLATTENING)
+
+
+def _partial_refused(entry: ReturnLine, order: models.Model) -> InvalidPayload:
     return InvalidPayload(
         f"lines[{entry.index}].quantity",
         f"{entry.line!r}: {entry.quantity} of its {entry.ordered} units cannot be returned: "
         f"the Application does not flatten cart items, so Talon.One can only return whole "
         f"lines; return all {entry.ordered} units or enable flattening (in Talon.One, then "
-        f"TALONONE['CART_ITEM_FLATTENING'] = True)",
+        f"{_flattening_setting(order)} = True)",
     )
 
 
@@ -75,7 +89,7 @@ def resolve_lines(
             )
         resolved.append(ReturnLine(index, line, position, ordered, quantity))
         if not flattening and quantity < ordered:
-            raise _partial_refused(resolved[-1])
+            raise _partial_refused(resolved[-1], order)
     if not resolved:
         raise InvalidPayload("lines", "no line to return")
     return resolved

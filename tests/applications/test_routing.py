@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.test import override_settings
 
+from django_talonone.adapters import InvalidPayload
 from django_talonone.conf import get_settings
 from django_talonone.models import CustomerSession, Delivery, DeliveryStatus
 from django_talonone.services import cancel_order, evaluate_cart, order_session, refund_order_lines
@@ -108,6 +109,27 @@ def test_a_refund_after_a_routing_change_reaches_the_application_of_its_session(
     assert shop.requests("returnCartItems", application="default") == []
     assert by_application(shop, session.session_id) == {"gbp"}
     assert shop.session(session.session_id, application="gbp")["state"] == "cancelled"
+
+
+def test_a_refund_follows_the_flattening_of_its_applications_own_setting(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    """The top level flattens, gbp does not: a partial GBP refund is refused, naming the
+    setting to change, gbp's own."""
+    applications = get_settings_dict()["APPLICATIONS"]
+    gbp_unflattened = {
+        **get_settings_dict(),
+        "APPLICATIONS": {"gbp": {**applications["gbp"], "CART_ITEM_FLATTENING": False}},
+    }
+    with override_settings(TALONONE=gbp_unflattened):
+        with transaction.atomic():
+            cart = cart_in("GBP", user, ("MUG", "20.00", 2))
+        order = order_from(cart)
+        with pytest.raises(InvalidPayload) as refused:
+            refund_order_lines(order, [(order.lines.get(sku="MUG"), 1)])
+    assert "does not flatten cart items" in str(refused.value)
+    assert "TALONONE['APPLICATIONS']['gbp']['CART_ITEM_FLATTENING'] = True" in str(refused.value)
+    assert shop.requests("returnCartItems") == []
 
 
 def get_settings_dict() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from django_talonone.conf import get_settings
+from django_talonone.services.clients import build_client
 
 BASE = {
     "BASE_URL": "https://shop.europe-west1.talon.one",
@@ -23,7 +24,17 @@ BASE = {
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("API_KEY", "BASE_URL", "GBP_API_KEY", "GBP_CURRENCY", "GBP_BASE_URL"):
+    for key in (
+        "API_KEY",
+        "BASE_URL",
+        "MANAGEMENT_KEY",
+        "MANAGEMENT_TOKEN",
+        "GBP_API_KEY",
+        "GBP_CURRENCY",
+        "GBP_BASE_URL",
+        "GBP_MANAGEMENT_KEY",
+        "GBP_MANAGEMENT_TOKEN",
+    ):
         monkeypatch.delenv(f"TALONONE_{key}", raising=False)
 
 
@@ -138,3 +149,37 @@ def test_keys_stay_out_of_repr() -> None:
     assert "eur-key-1234" not in shown
     assert "mgmt-key-1234" not in shown
     assert "'GBP'" in shown
+
+
+def test_an_applications_own_management_key_replaces_the_inherited_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Key and token are one credential: inheriting the other would make every call fail."""
+    top = {"MANAGEMENT_KEY": None, "MANAGEMENT_TOKEN": "top-token-1234"}
+    config = read(**top, APPLICATIONS={"gbp": {"API_KEY": "k-gbp", "MANAGEMENT_KEY": "gbp-m"}})
+    gbp = config.for_application("gbp")
+    assert (gbp.management_key, gbp.management_token) == ("gbp-m", None)
+    build_client(gbp, "delivery").close()  # the client accepts it
+    # The same from the Application's environment variable, and for a token over a key.
+    monkeypatch.setenv("TALONONE_GBP_MANAGEMENT_TOKEN", "gbp-token")
+    gbp = read(APPLICATIONS={"gbp": {"API_KEY": "k-gbp"}}).for_application("gbp")
+    assert (gbp.management_key, gbp.management_token) == (None, "gbp-token")
+    # An Application setting neither inherits the top-level one.
+    monkeypatch.delenv("TALONONE_GBP_MANAGEMENT_TOKEN")
+    gbp = read(**top, APPLICATIONS={"gbp": {"API_KEY": "k-gbp"}}).for_application("gbp")
+    assert (gbp.management_key, gbp.management_token) == (None, "top-token-1234")
+
+
+def test_an_application_with_both_management_credentials_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gbp = {"API_KEY": "k-gbp", "MANAGEMENT_KEY": "gbp-m", "MANAGEMENT_TOKEN": "gbp-t"}
+    message = refused(APPLICATIONS={"gbp": gbp})
+    assert message == (
+        "TALONONE['APPLICATIONS']['gbp']['MANAGEMENT_KEY'] and "
+        "TALONONE['APPLICATIONS']['gbp']['MANAGEMENT_TOKEN'] are both set: keep one of them."
+    )
+    monkeypatch.setenv("TALONONE_GBP_MANAGEMENT_TOKEN", "gbp-token")
+    assert "['gbp']['MANAGEMENT_TOKEN'] are both set" in refused(
+        APPLICATIONS={"gbp": {"API_KEY": "k-gbp", "MANAGEMENT_KEY": "gbp-m"}}
+    )
