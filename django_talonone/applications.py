@@ -2,8 +2,9 @@
 
 Decided once per session, when it opens, and stored on it (``CustomerSession.application``):
 everything later made against the session (its close, cancel, returns and refunds) goes
-where the session lives, even if the rule has changed since. Profiles and bulk jobs ask
-per customer or per job.
+where the session lives, even if the rule has changed since. An order's close routes its
+cart once more: a cart re-routed since its last evaluation closes in its new Application.
+Profiles and bulk jobs ask per customer or per job.
 
 The rule is ``TALONONE['APPLICATION_ROUTER']``, a function ``route(obj, kind, adapter)``
 returning an Application name, or ``None`` for the default rule: the currency the adapter
