@@ -2,9 +2,11 @@
 
 Decided once per session, when it opens, and stored on it (``CustomerSession.application``):
 everything later made against the session (its close, cancel, returns and refunds) goes
-where the session lives, even if the rule has changed since. Profiles ask per customer
-(a bulk profile sync too). Audiences, reservations and referral codes never ask: their
-Application is named by the caller (``application=``), as one code may live in several.
+where the session lives, even if the rule has changed since. An order's close routes its
+cart once more: a cart re-routed since its last evaluation closes in its new Application.
+Profiles ask per customer (a bulk profile sync too). Audiences, reservations and referral
+codes never ask: their Application is named by the caller (``application=``), as one code
+may live in several.
 
 The rule is ``TALONONE['APPLICATION_ROUTER']``, a function ``route(obj, kind, adapter)``
 returning an Application name, or ``None`` for the default rule: the currency the adapter

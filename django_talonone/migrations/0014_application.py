@@ -4,8 +4,9 @@ Additive and online: each ``AddField`` adds a column with a constant default, wh
 PostgreSQL (11+) and MySQL (8+) do without rewriting the table. On those two the column
 then keeps ``'default'`` as its database default, so a process still running the previous
 release during a rolling deploy writes rows the default Application owns instead of
-failing. The uniqueness of mirror rows becomes per Application (one coupon code can exist
-in two Applications): the new constraints are made before the old ones are dropped.
+failing. Nothing here builds an index: this migration runs in one transaction, and its
+ACCESS EXCLUSIVE locks on the session and outbox tables must last only as long as these
+metadata changes. The per-Application unique constraints are built in 0015, concurrently.
 """
 
 from django.db import migrations, models
@@ -94,76 +95,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(keep_database_default, drop_database_default, elidable=True),
-        migrations.AddConstraint(
-            model_name="audience",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("integration_id", ""), _negated=True),
-                fields=("application", "integration", "integration_id"),
-                name="talonone_audience_unique_integration",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audience",
-            constraint=models.UniqueConstraint(
-                fields=("application", "talonone_id"), name="talonone_audience_unique_remote"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="couponreservation",
-            constraint=models.UniqueConstraint(
-                fields=("application", "coupon_code", "profile_id"),
-                name="talonone_reservation_unique_app",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="referralcode",
-            constraint=models.UniqueConstraint(
-                fields=("application", "campaign_id", "advocate_profile_id", "friend_profile_id"),
-                name="talonone_referral_unique_app",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="referralcode",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("code", ""), _negated=True),
-                fields=("application", "code"),
-                name="talonone_referral_code_app",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="referralcode",
-            constraint=models.UniqueConstraint(
-                fields=("application", "talonone_id"), name="talonone_referral_unique_remote"
-            ),
-        ),
-        migrations.RemoveConstraint(
-            model_name="audience",
-            name="talonone_audience_unique_integration_id",
-        ),
-        migrations.RemoveConstraint(
-            model_name="couponreservation",
-            name="talonone_reservation_unique",
-        ),
-        migrations.RemoveConstraint(
-            model_name="referralcode",
-            name="talonone_referral_unique",
-        ),
-        migrations.RemoveConstraint(
-            model_name="referralcode",
-            name="talonone_referral_code",
-        ),
-        migrations.AlterField(
-            model_name="audience",
-            name="talonone_id",
-            field=models.PositiveBigIntegerField(
-                blank=True, null=True, verbose_name="Talon.One id"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="referralcode",
-            name="talonone_id",
-            field=models.PositiveBigIntegerField(
-                blank=True, null=True, verbose_name="Talon.One id"
-            ),
-        ),
     ]

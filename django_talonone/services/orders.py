@@ -37,12 +37,12 @@ from django_talonone.registry import cart_adapter_for, order_adapter_for
 
 from . import dispatch, returns_guard
 from .sessions import (
-    cart_session,
     lane_of_session,
     leave_cart_lane,
     link,
     order_session,
     require_saved,
+    session_to_close,
 )
 
 _CLOSED_STATES = (SessionState.CLOSED, SessionState.PARTIALLY_RETURNED)
@@ -114,7 +114,7 @@ def _close(
             return session
         cart = adapter.get_cart(order)
         if session is None and cart is not None:
-            session = cart_session(cart)
+            session = session_to_close(cart)
         if session is None:
             session = CustomerSession(application=application_for(order, "order", adapter))
         link(session, order)

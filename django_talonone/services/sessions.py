@@ -112,6 +112,39 @@ def open_session(
     return session
 
 
+def session_to_close(cart: models.Model) -> CustomerSession | None:
+    """The session an order of ``cart`` closes: its open one, if the cart still routes there.
+
+    A cart whose Application changed since its last evaluation (the shopper switched
+    currency and checked out before the snapshot was delivered) closes in its new
+    Application, as that evaluation would have: a new session, unsaved, is returned for it,
+    and the old one is left open, untouched, in its own Application. Without a registered
+    cart adapter the cart's routing cannot be told again, so its session is kept.
+    ``None`` when the cart has no open session (the order is then routed as an order).
+    """
+    session = cart_session(cart)
+    if session is None:
+        return None
+    adapter = _registered_adapter(cart)
+    if adapter is None:
+        return session
+    application = application_for(cart, "cart", adapter)
+    if application == session.application:
+        return session
+    logger.info(
+        "cart %s #%s now routes to the Application %r: its order closes a new session "
+        "there, and session %s stays open in %r",
+        cart.__class__._meta.label_lower,
+        cart.pk,
+        application,
+        session.session_id,
+        session.application,
+    )
+    return CustomerSession(
+        profile_id=session.profile_id, application=application, lane=session.lane
+    )
+
+
 def _registered_adapter(cart: models.Model) -> CartAdapter | None:
     """The cart's registered adapter, or ``None`` (the router then sees none)."""
     try:

@@ -167,3 +167,28 @@ def test_a_cart_moved_to_another_currency_gets_a_session_in_that_application(
     assert names(evaluate_cart(cart)) == [("GBP 3 off", Decimal("3.00"))]
     sessions = CustomerSession.objects.filter(object_id=str(cart.pk)).order_by("pk")
     assert [s.application for s in sessions] == ["default", "gbp"]
+
+
+def test_a_cart_switched_and_ordered_before_its_reevaluation_closes_in_its_new_application(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    """The close routes the cart again: the order closes a session in the Application the
+    cart belongs to now, and the session of its old currency is left open, untouched."""
+    cart = cart_in("EUR", user)
+    old = CustomerSession.objects.get(object_id=str(cart.pk))
+    assert old.application == "default"
+    with transaction.atomic():
+        # The switch's snapshot is still queued when the order is placed.
+        cart.currency = "GBP"
+        cart.save()
+        order = order_from(cart)
+    session = order_session(order)
+    assert session is not None
+    assert (session.application, session.state) == ("gbp", "closed")
+    assert session.session_id != old.session_id
+    assert shop.session(session.session_id, application="gbp")["state"] == "closed"
+    assert by_application(shop, session.session_id) == {"gbp"}
+    old.refresh_from_db()
+    assert (old.application, old.state, old.object_id) == ("default", "open", str(cart.pk))
+    assert shop.session(old.session_id)["state"] == "open"
+    assert by_application(shop, old.session_id) == {"default"}
