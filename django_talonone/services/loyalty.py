@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -26,6 +26,9 @@ from django_talonone.models import HistoryKind, SessionState
 from django_talonone.registry import cart_adapter_for
 
 from .sessions import order_session, require_saved
+
+if TYPE_CHECKING:  # the wallet reads sessions through services: a type only, no cycle
+    from django_talonone.wallet.types import Wallet
 
 __all__ = ["OrderPoints", "order_points", "request_points"]
 
@@ -78,9 +81,14 @@ class OrderPoints:
         return max(Decimal(0), self.earned - self.rolled_back)
 
 
-def order_points(order: models.Model) -> OrderPoints | None:
+def order_points(order: models.Model, *, wallet: Wallet | None = None) -> OrderPoints | None:
     """What the order earned and spent, and what returns and a cancel took back; ``None``
     until its close is recorded (the outbox delivers it after checkout).
+
+    Without ``wallet``, ``"pending"`` means "before ``activates_at`` on Django's clock".
+    With the shopper's (available) wallet, it follows Talon.One's totals instead: the
+    order is pending only while the wallet still lists pending points for it (see
+    ``docs/django.md``, "Testing loyalty", on the two clocks).
 
     The close's reply says what was earned and spent, each return's what it rolled back
     (returns carry an Idempotency-Key, so a retried one replays its reply). A cancel
@@ -110,8 +118,18 @@ def order_points(order: models.Model) -> OrderPoints | None:
     activates_at = max(starts) if starts else None
     if earned and rolled_back >= earned:
         state = "rolled back"
-    elif activates_at is not None and timezone.now() < activates_at:
+    elif _is_pending(session.session_id, activates_at, wallet):
         state = "pending"
     else:
         state = "active"
     return OrderPoints(earned, spent, rolled_back, given_back, activates_at, state)
+
+
+def _is_pending(session_id: str, activates_at: dt.datetime | None, wallet: Wallet | None) -> bool:
+    if wallet is not None and wallet.available:
+        return any(
+            entry.session_id == session_id
+            for program in wallet.loyalty
+            for entry in program.pending
+        )
+    return activates_at is not None and timezone.now() < activates_at

@@ -12,6 +12,12 @@ expire; both are in the ``addLoyaltyPoints`` effects of the orders this shop clo
   first, so the points spent since are taken off the soonest entries, and the result is
   never more than the active balance.
 
+The dates are read against Django's clock, the totals against Talon.One's, and the two
+can disagree (a test that moves the emulator's clock, a server whose clock is behind).
+Talon.One's totals win: the listed pending points never add up to more than its
+``pending_balance``. What is beyond it is treated as active (Talon.One has activated it),
+taken off the entries that activate first, since those are the ones its clock reached.
+
 Points granted outside this shop's orders (the Campaign Manager, another channel) are in
 the totals but cannot be dated here; the docs say so.
 """
@@ -76,15 +82,71 @@ def _earnings(profile_id: str) -> list[tuple[str, PointsChange]]:
     return [pair for session in sessions for pair in _net_earnings(session)]
 
 
-def _expiring(program: LoyaltyProgram, active: Iterable[PointsChange], by: dt.datetime) -> Decimal:
+def _expiring(
+    program: LoyaltyProgram, active: Iterable[tuple[Decimal, dt.datetime | None]], by: dt.datetime
+) -> Decimal:
     entries = list(active)
-    known = sum((change.points for change in entries), Decimal(0))
+    known = sum((points for points, _ in entries), Decimal(0))
     soon = sum(
-        (c.points for c in entries if c.expires_at is not None and c.expires_at <= by),
+        (points for points, expires_at in entries if expires_at is not None and expires_at <= by),
         Decimal(0),
     )
     spent_since = max(Decimal(0), known - program.current_balance)
     return min(max(Decimal(0), soon - spent_since), program.current_balance)
+
+
+def _capped(
+    pending: list[PendingPoints], reported: Decimal
+) -> tuple[list[PendingPoints], list[PendingPoints]]:
+    """``pending`` cut down to the ``reported`` pending total, and what was cut off.
+
+    The latest activations are kept first: when Talon.One reports fewer pending points
+    than the orders say, its clock has passed the earliest activation dates.
+    """
+    left = max(Decimal(0), reported)
+    kept: list[PendingPoints] = []
+    beyond: list[PendingPoints] = []
+    for entry in sorted(pending, key=lambda entry: entry.activates_at, reverse=True):
+        take = min(entry.points, left)
+        left -= take
+        if take:
+            kept.append(dataclasses.replace(entry, points=take))
+        if entry.points > take:
+            beyond.append(dataclasses.replace(entry, points=entry.points - take))
+    return kept[::-1], beyond
+
+
+def _program_points(
+    program: LoyaltyProgram,
+    mine: list[tuple[str, PointsChange]],
+    *,
+    now: dt.datetime,
+    by: dt.datetime,
+) -> LoyaltyProgram:
+    """One program with its dated pending entries (within the reported pending total) and
+    the active points that expire before ``by``."""
+    dated = [
+        PendingPoints(
+            program_id=program.program_id,
+            points=change.points,
+            activates_at=change.starts_at,
+            expires_at=change.expires_at,
+            session_id=session_id,
+        )
+        for session_id, change in mine
+        if change.starts_at is not None and change.is_pending(now)
+    ]
+    pending, activated = _capped(dated, program.pending_balance)
+    active = [
+        (change.points, change.expires_at) for _, change in mine if not change.is_pending(now)
+    ] + [(entry.points, entry.expires_at) for entry in activated]
+    live = [(points, ends) for points, ends in active if ends is None or now < ends]
+    return dataclasses.replace(
+        program,
+        pending=tuple(sorted(pending, key=lambda entry: entry.activates_at)),
+        expiring_soon=_expiring(program, live, by),
+        expiring_by=by,
+    )
 
 
 def with_order_points(
@@ -95,31 +157,12 @@ def with_order_points(
         return programs
     earnings = _earnings(profile_id)
     by = now + dt.timedelta(days=days)
-    filled = []
-    for program in programs:
-        mine = [(sid, c) for sid, c in earnings if c.program_id == program.program_id]
-        pending = [
-            PendingPoints(
-                program_id=program.program_id,
-                points=change.points,
-                activates_at=change.starts_at,
-                expires_at=change.expires_at,
-                session_id=session_id,
-            )
-            for session_id, change in mine
-            if change.starts_at is not None and change.is_pending(now)
-        ]
-        active = [
-            change
-            for _, change in mine
-            if not change.is_pending(now) and (change.expires_at is None or now < change.expires_at)
-        ]
-        filled.append(
-            dataclasses.replace(
-                program,
-                pending=tuple(sorted(pending, key=lambda entry: entry.activates_at)),
-                expiring_soon=_expiring(program, active, by),
-                expiring_by=by,
-            )
+    return tuple(
+        _program_points(
+            program,
+            [(sid, c) for sid, c in earnings if c.program_id == program.program_id],
+            now=now,
+            by=by,
         )
-    return tuple(filled)
+        for program in programs
+    )

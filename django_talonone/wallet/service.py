@@ -180,6 +180,7 @@ def _merged(profile_id: str, *, use_cache: bool) -> Wallet:
         referrals=tuple(r for part in parts for r in part.referrals),
         loyalty=tuple(p for part in parts for p in part.loyalty),
         giveaways=tuple(g for part in parts for g in part.giveaways),
+        achievements=tuple(a for part in parts for a in part.achievements),
     )
 
 

@@ -4,18 +4,23 @@ the Application, and each Application's wallet is cached on its own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.template import Context, Template
 from django.test import Client
 
 from django_talonone.services import referral_code_for
 from django_talonone.testing import TalonOneHarness
 from django_talonone.wallet import ALL_APPLICATIONS, get_wallet, invalidate_wallet, wallet_cache_key
+from tests.shop.models import Order, OrderLine
+
+from .conftest import cart_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,3 +95,89 @@ def test_the_api_takes_the_application(shop: TalonOneHarness, ann: Any, client: 
     refused = client.get("/api/talonone/wallet/?application=usd")
     assert refused.status_code == 400
     assert refused.json() == {"application": ["Give one of: default, gbp, *."]}
+
+
+def rewards(currency: str, program_id: int) -> dict[str, Any]:
+    """A campaigns file that gives each paid order points, a giveaway code and progress
+    towards an achievement; ids differ per Application so the merge can be told apart."""
+    return {
+        "application": {"id": 2 if currency == "GBP" else 1, "currency": currency},
+        "loyaltyPrograms": [{"id": program_id, "name": f"{currency} points"}],
+        "giveawayPools": [{"id": program_id, "name": "Gifts", "codes": [f"{currency}-GIFT"]}],
+        "campaigns": [
+            {
+                "id": 1,
+                "name": f"{currency} rewards",
+                "achievements": [
+                    {"id": program_id, "name": f"{currency}Orders", "title": "Orders", "target": 3}
+                ],
+                "rules": [
+                    {
+                        "name": "earn",
+                        "effects": [
+                            {
+                                "type": "addLoyaltyPoints",
+                                "programId": program_id,
+                                "name": "points",
+                                "points": program_id,
+                            },
+                            {"type": "increaseAchievementProgress", "achievementId": program_id},
+                            {"type": "awardGiveaway", "poolId": program_id},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def pay(user: Any, currency: str) -> None:
+    """Pay for a cart in ``currency``: its Application closes the session and rewards it."""
+    cart = cart_in(currency, user)
+    with transaction.atomic():
+        order = Order.objects.create(
+            user=user, cart=cart, status=Order.Status.PAID, currency=currency
+        )
+        for line in cart.lines.order_by("pk"):
+            OrderLine.objects.create(
+                order=order, sku=line.sku, name=line.name, quantity=line.quantity, price=line.price
+            )
+
+
+def test_a_merged_wallet_keeps_every_applications_points_giveaways_and_achievements(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    shop.emulator.state_of("default").configure(rewards("EUR", 7))
+    shop.emulator.state_of("gbp").configure(rewards("GBP", 9))
+    pay(user, "EUR")
+    pay(user, "GBP")
+    profile = str(user.pk)
+    merged = get_wallet(profile, application=ALL_APPLICATIONS)
+    assert merged.available
+    assert sorted((p.program_id, p.current_balance) for p in merged.loyalty) == [
+        (7, Decimal(7)),
+        (9, Decimal(9)),
+    ]
+    assert sorted(g.code for g in merged.giveaways) == ["EUR-GIFT", "GBP-GIFT"]
+    assert sorted((a.name, a.progress) for a in merged.achievements) == [
+        ("EUROrders", Decimal(1)),
+        ("GBPOrders", Decimal(1)),
+    ]
+    for name in ("default", "gbp"):  # each part is still its own Application's alone
+        part = get_wallet(profile, application=name)
+        assert len(part.loyalty) == len(part.giveaways) == len(part.achievements) == 1
+
+
+def test_a_merged_wallet_with_only_achievements_is_not_empty(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    config = rewards("GBP", 9)
+    config["campaigns"][0]["rules"][0]["effects"] = [
+        {"type": "increaseAchievementProgress", "achievementId": 9}
+    ]
+    shop.emulator.state_of("gbp").configure(config)
+    pay(user, "GBP")
+    merged = get_wallet(str(user.pk), application=ALL_APPLICATIONS)
+    assert (merged.loyalty, merged.giveaways, merged.coupons) == ((), (), ())
+    assert [a.name for a in merged.achievements] == ["GBPOrders"]
+    assert not merged.is_empty
