@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from oscar.core.loading import get_class
 
 from django_talonone.contrib.oscar.adapters import ensure_strategy
@@ -107,3 +108,39 @@ def test_baskets_that_are_not_open_never_start_a_session(shop: Shop, status: str
     assert loaded.total_discount == 0
     assert shop.calls() == 0
     assert not CustomerSession.objects.exists()
+
+
+def test_signing_in_keeps_the_codes_when_every_line_merges_into_one_already_there(
+    shop: Shop,
+) -> None:
+    user = get_user_model().objects.create_user(
+        "ada", email="ada@example.com", password="secret-pass-1"
+    )
+    shop.product("mug", "20.00")
+    shop.client.force_login(user)
+    shop.add("mug")  # the customer's own basket already has the mug
+    shop.client.logout()
+    shop.add("mug")
+    anonymous = shop.the_basket()
+    assert anonymous.owner is None
+    shop.voucher("WELCOME10")
+    signed_in = shop.client.post(
+        reverse("customer:login"),
+        {
+            "login-username": "ada@example.com",
+            "login-password": "secret-pass-1",
+            "login_submit": "1",
+        },
+    )
+    assert signed_in.status_code == 302
+    page = shop.basket()  # oscar's BasketMiddleware merges the cookie basket here
+    anonymous.refresh_from_db()
+    assert anonymous.status == Basket.MERGED
+    assert not anonymous.lines.exists()  # no line moved: the mug merged into the customer's
+    mine = Basket.objects.get(owner=user, status=Basket.OPEN)
+    assert page.context["basket"].pk == mine.pk
+    assert [c.code for c in mine.talonone_coupons.all()] == ["WELCOME10"]
+    assert page.context["basket"].total_discount == Decimal("2.00")  # WELCOME10: 10 %
+    stored = shop.talonone.session(session_of(mine).session_id)
+    assert stored["couponCodes"] == ["WELCOME10"]
+    assert stored["profileId"] == str(user.pk)

@@ -16,7 +16,8 @@ class TalonOneOscarConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     #: Per thread: the payment/shipping events the current request saved in autocommit,
-    #: returned to Talon.One when the request is finished (held here, not in a global).
+    #: returned to Talon.One when the request is finished, and the basket merge under way
+    #: (see :mod:`.receivers`); held here, not in a global.
     requests: threading.local
 
     def ready(self) -> None:
