@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 
 from django_talonone.contrib.oscar.adapters import ensure_strategy
 from django_talonone.contrib.oscar.offers import basket_evaluation
@@ -17,6 +17,7 @@ from django_talonone.models import CustomerSession
 from .shop import Basket, Shop
 
 Applicator = get_class("offer.applicator", "Applicator")
+Line = get_model("basket", "Line")
 
 
 def session_of(basket: object) -> CustomerSession:
@@ -27,10 +28,11 @@ def session_of(basket: object) -> CustomerSession:
     return session
 
 
-def test_add_change_and_remove_update_the_session_once_each(shop: Shop) -> None:
+def test_add_change_and_remove_make_one_call_each(shop: Shop) -> None:
     shop.product("mug", "12.50")
     shop.product("tea", "4.00")
     shop.add("mug", 2)
+    assert shop.calls() == 1  # counted in the emulator's request log
     basket = shop.the_basket()
     stored = shop.talonone.session(session_of(basket).session_id)
     assert [(i["sku"], i["quantity"], Decimal(str(i["price"]))) for i in stored["cartItems"]] == [
@@ -40,10 +42,59 @@ def test_add_change_and_remove_update_the_session_once_each(shop: Shop) -> None:
     assert stored["profileId"] == ""  # an anonymous shopper
 
     shop.add("tea")
+    assert shop.calls() == 2
     shop.set_quantities({"mug": 3})
+    assert shop.calls() == 3
     shop.set_quantities({"tea": 0})  # oscar deletes a line set to 0
+    assert shop.calls() == 4
     stored = shop.talonone.session(session_of(basket).session_id)
     assert [(i["sku"], i["quantity"]) for i in stored["cartItems"]] == [("mug", 3)]
+    assert stored["state"] == "open"
+
+
+def test_removing_a_line_with_oscars_delete_box_makes_exactly_one_call(shop: Shop) -> None:
+    shop.product("mug", "12.50")
+    shop.product("tea", "4.00")
+    shop.add("mug")
+    shop.add("tea")
+    shop.basket()
+    basket = shop.the_basket()
+    lines = list(basket.lines.order_by("pk"))
+    data: dict[str, object] = {
+        "form-TOTAL_FORMS": 2,
+        "form-INITIAL_FORMS": 2,
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+    }
+    for index, line in enumerate(lines):
+        data[f"form-{index}-id"] = line.pk
+        data[f"form-{index}-quantity"] = line.quantity
+    data["form-1-DELETE"] = "on"  # the tea line's Remove box on oscar's basket page
+    before = shop.calls()
+    assert shop.client.post(reverse("basket:summary"), data).status_code == 302
+    shop.basket()
+    shop.basket()
+    assert shop.calls() - before == 1
+    stored = shop.talonone.session(session_of(basket).session_id)
+    assert [i["sku"] for i in stored["cartItems"]] == ["mug"]
+
+
+def test_a_line_of_quantity_zero_is_not_sent(shop: Shop) -> None:
+    shop.product("mug", "12.00")
+    shop.product("tea", "4.00")
+    shop.add("mug")
+    shop.add("tea")
+    basket = shop.the_basket()
+    # Oscar's own forms delete a line set to 0; an import or the shop's code may still
+    # leave one with quantity 0 (oscar's model allows it).
+    Line.objects.filter(basket=basket, stockrecord__partner_sku="tea").update(quantity=0)
+    before = shop.calls()
+    page = shop.basket()  # oscar's basket page: the content changed, so one call
+    assert page.status_code == 200
+    assert shop.calls() - before == 1
+    stored = shop.talonone.session(session_of(basket).session_id)
+    assert [(i["sku"], i["quantity"]) for i in stored["cartItems"]] == [("mug", 1)]
+    assert page.context["basket"].total_incl_tax == Decimal("12.00")
 
 
 def test_an_unchanged_basket_page_makes_no_call_and_a_change_makes_one(shop: Shop) -> None:
