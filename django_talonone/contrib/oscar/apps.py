@@ -22,7 +22,12 @@ class TalonOneOscarConfig(AppConfig):
 
     def ready(self) -> None:
         self.requests = threading.local()
-        from . import receivers, registration
+        from django.core import checks as django_checks
+
+        from django_talonone.checks import TAG
+
+        from . import checks, receivers, registration
 
         registration.register_oscar_models()
         receivers.connect()
+        django_checks.register(checks.middleware_check, TAG)
