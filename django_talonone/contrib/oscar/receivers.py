@@ -89,6 +89,7 @@ def _line_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     the merged one: that pair names the basket the deleted line's basket merges into."""
     local = _local()
     last = getattr(local, "last_line", None)
+    local.last_line = None  # one save pairs with the delete right after it, never later
     if last is not None and last[1] == instance.line_reference and last[0] != instance.basket_id:
         local.merging = (instance.basket_id, last[0])
 
@@ -98,8 +99,8 @@ def _basket_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> N
         return
     local = _local()
     merging = getattr(local, "merging", None)
+    local.merging = local.last_line = None
     if merging is not None and merging[0] == instance.pk:
-        local.merging = None
         move_codes(instance.pk, merging[1])
 
 
@@ -154,7 +155,11 @@ def _waiting_events() -> set[tuple[str, int]] | None:
 
 
 def _request_started(**kwargs: Any) -> None:
-    apps.get_app_config("talonone_oscar").requests.events = set()  # type: ignore[attr-defined]
+    """A request starts with no events waiting and no merge under way: a pairing left by
+    an earlier request (another shopper's line) must never name a merge's target."""
+    local = _local()
+    local.events = set()
+    local.merging = local.last_line = None
 
 
 def _request_finished(**kwargs: Any) -> None:
