@@ -174,6 +174,8 @@ def test_every_system_check_is_documented() -> None:
         f"django_talonone.{kind}{int(number):03d}"
         for kind, number in re.findall(r'_id\("([EW])", (\d+)\)', source)
     }
+    contrib = (ROOT / "django_talonone" / "contrib" / "oscar" / "checks.py").read_text("utf-8")
+    ids |= set(re.findall(r'"(django_talonone\.[EW]\d{3})"', contrib))  # the oscar contrib's
     assert ids, "no check ids found in the checks modules"
     text = (DOCS / "settings.md").read_text(encoding="utf-8")
     documented = {name for name in headings(text) if name.startswith("django_talonone.")}

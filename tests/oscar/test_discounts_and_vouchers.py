@@ -52,6 +52,27 @@ def test_a_rejected_coupon_is_explained_in_plain_words_and_not_kept(shop: Shop) 
     assert shop.talonone.session(session.session_id)["couponCodes"] == []
 
 
+def test_a_coupon_added_while_talonone_is_unreachable_is_kept_and_checked_again(
+    shop: Shop,
+) -> None:
+    shop.product("mug", "20.00")
+    shop.add("mug")
+    shop.talonone.fail(503)
+    page = shop.voucher("WELCOME10")
+    assert (
+        "Coupon WELCOME10 is on your basket, but promotions are temporarily unavailable: "
+        "it will be checked again."
+    ) in shop.messages(page)
+    basket = page.context["basket"]
+    assert basket.total_discount == 0  # full prices while Talon.One cannot answer
+    assert [c.code for c in basket.talonone_coupons.all()] == ["WELCOME10"]
+    shop.talonone.heal()
+    page = shop.basket()  # the next page view asks again
+    assert page.context["basket"].total_discount == Decimal("2.00")
+    session = CustomerSession.objects.get()
+    assert shop.talonone.session(session.session_id)["couponCodes"] == ["WELCOME10"]
+
+
 def test_removing_a_coupon_takes_its_discount_away(shop: Shop) -> None:
     shop.product("mug", "12.50")
     shop.add("mug", 2)

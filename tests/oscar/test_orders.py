@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from django_talonone.contrib.oscar.adapters import guest_profile_id
 from django_talonone.models import CustomerSession, SessionState
@@ -79,6 +80,29 @@ def test_a_cancelled_status_cancels_the_session(shop: Shop) -> None:
     assert session is not None
     assert session.state == SessionState.CANCELLED
     assert shop.talonone.session(session.session_id)["state"] == "cancelled"
+
+
+def test_cancelling_in_oscars_dashboard_cancels_the_session(shop: Shop) -> None:
+    staff = get_user_model().objects.create_superuser("staff", "staff@example.com", "staff-pass-1")
+    shop.product("mug", "20.00")
+    shop.add("mug")
+    shop.voucher("WELCOME10")
+    shop.checkout_as_guest()
+    order = Order.objects.get()
+    shop.client.force_login(staff)
+    changed = shop.client.post(
+        reverse("dashboard:order-detail", kwargs={"number": order.number}),
+        {"order_action": "change_order_status", "new_status": "Cancelled"},
+    )
+    assert changed.status_code == 302  # oscar's dashboard status form, accepted
+    order.refresh_from_db()
+    assert order.status == "Cancelled"
+    session = order_session(order)
+    assert session is not None
+    assert session.state == SessionState.CANCELLED
+    stored = shop.talonone.session(session.session_id)
+    assert stored["state"] == "cancelled"
+    assert stored["couponCodes"] == ["WELCOME10"]
 
 
 def test_back_to_paid_after_cancel_is_logged_not_mirrored(

@@ -46,6 +46,12 @@ def _price(line: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def unit_price(line: Any) -> Decimal:
+    """A priced line's unit price, as Talon.One sees it (see :func:`priced_lines`)."""
+    price = _price(line)
+    return Decimal(0) if price is None else price
+
+
 def ensure_strategy(basket: Any) -> None:
     """Give a basket loaded outside a request the strategy oscar would give its owner."""
     if not basket.has_strategy:

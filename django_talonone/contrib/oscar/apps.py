@@ -16,12 +16,18 @@ class TalonOneOscarConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     #: Per thread: the payment/shipping events the current request saved in autocommit,
-    #: returned to Talon.One when the request is finished (held here, not in a global).
+    #: returned to Talon.One when the request is finished, and the basket merge under way
+    #: (see :mod:`.receivers`); held here, not in a global.
     requests: threading.local
 
     def ready(self) -> None:
         self.requests = threading.local()
-        from . import receivers, registration
+        from django.core import checks as django_checks
+
+        from django_talonone.checks import TAG
+
+        from . import checks, receivers, registration
 
         registration.register_oscar_models()
         receivers.connect()
+        django_checks.register(checks.middleware_check, TAG)

@@ -27,7 +27,7 @@ from django_talonone.registry import cart_adapter_for
 from django_talonone.services import evaluate_cart
 from django_talonone.services.sessions import cart_session
 
-from .adapters import line_total, offers_incl_tax, priced_lines
+from .adapters import line_total, offers_incl_tax, priced_lines, unit_price
 
 logger = logging.getLogger("django_talonone.contrib.oscar")
 
@@ -86,7 +86,16 @@ def _cached_or_asked(basket: Any, body: dict[str, Any], key: str) -> Evaluation 
 
 def has_discount(basket: Any) -> bool:
     evaluation = basket_evaluation(basket)
-    return evaluation is not None and evaluation.available and evaluation.discount_total > 0
+    if evaluation is None or not evaluation.available:
+        return False
+    return evaluation.discount_total > 0 or bool(_free_items_in(basket, evaluation))
+
+
+def _free_items_in(basket: Any, evaluation: Evaluation) -> list[Any]:
+    """The ``addFreeItem`` effects whose SKU is a line of the basket: oscar's offers cannot
+    add a line, but they can take one unit of an existing line off."""
+    skus = {line.stockrecord.partner_sku for line in priced_lines(basket)}
+    return [item for item in evaluation.free_items if item.sku in skus]
 
 
 def describe(basket: Any) -> str:
@@ -95,6 +104,7 @@ def describe(basket: Any) -> str:
     if evaluation is None:
         return ""
     names = list(dict.fromkeys(d.name for d in evaluation.discounts if d.name))
+    names += [i.name for i in _free_items_in(basket, evaluation) if i.name not in names]
     text = "; ".join(names)
     if evaluation.accepted_coupons:
         text += f" (coupon {', '.join(evaluation.accepted_coupons)})"
@@ -106,6 +116,8 @@ def apply_discounts(basket: Any, offer: Any) -> Decimal:
 
     Per-item discounts go to the line at their position; cart-wide ones are spread over
     the lines in proportion to what is left of each (the last line takes the rounding).
+    Then each ``addFreeItem`` whose SKU is a line takes one unit of the first such line
+    off (at most what is left of it): the nearest oscar comes to adding a free item.
     """
     evaluation = basket_evaluation(basket)
     if evaluation is None or not evaluation.available:
@@ -125,12 +137,22 @@ def apply_discounts(basket: Any, offer: Any) -> Decimal:
                 left[discount.position] -= amount
             continue
         _spread(discount.amount, left, given, unit)
+    for item in evaluation.free_items:
+        index = next((i for i, line in enumerate(lines) if _sku(line) == item.sku), None)
+        if index is not None:
+            amount = min(unit_price(lines[index]), left[index])
+            given[index] += amount
+            left[index] -= amount
     total = Decimal(0)
     for line, amount in zip(lines, given, strict=True):
         if amount > 0:
             line.discount(amount, line.quantity, incl_tax=incl_tax, offer=offer)
             total += amount
     return total
+
+
+def _sku(line: Any) -> str:
+    return str(line.stockrecord.partner_sku)
 
 
 def _spread(amount: Decimal, left: list[Decimal], given: list[Decimal], unit: Decimal) -> None:

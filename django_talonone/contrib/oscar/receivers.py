@@ -1,9 +1,11 @@
 """Oscar's own signals and model signals, turned into calls of the core services.
 
 - the site offer is made after ``migrate`` (and after a test database flush);
-- a basket line that moves to another basket (oscar's ``Basket.merge`` at sign-in) takes
-  the Talon.One codes of its old basket along (its referral code only if the other basket
-  has none);
+- a basket line that moves to another basket takes the Talon.One codes of its old basket
+  along (its referral code only if the other basket has none); so does a basket that
+  oscar's ``Basket.merge`` (sign-in) marks ``Merged`` even when none of its lines moved
+  (each merged into a line the customer's basket already had, then was deleted): the
+  target is remembered, per thread, from the line saves and deletes of the merge;
 - an order moved out of a cancelled status is logged: Talon.One cannot reopen a cancelled
   session, and re-placing it silently would redeem nothing;
 - an order's session mirror, once changed, is described in a note on the order (oscar's
@@ -23,7 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models.signals import post_init, post_migrate, post_save
+from django.db.models.signals import post_init, post_migrate, post_save, pre_delete
 from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
@@ -50,6 +52,10 @@ def connect() -> None:
     line = get_model("basket", "Line")
     post_init.connect(_line_loaded, sender=line, dispatch_uid=f"{_UID}.line_loaded")
     post_save.connect(_line_saved, sender=line, dispatch_uid=f"{_UID}.line_saved")
+    pre_delete.connect(_line_deleted, sender=line, dispatch_uid=f"{_UID}.line_deleted")
+    post_save.connect(
+        _basket_saved, sender=get_model("basket", "Basket"), dispatch_uid=f"{_UID}.basket_saved"
+    )
     order_status_changed.connect(_status_changed, dispatch_uid=f"{_UID}.status")
     post_save.connect(
         dashboard.session_saved, sender=CustomerSession, dispatch_uid=f"{_UID}.dashboard"
@@ -70,14 +76,48 @@ def _line_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
 def _line_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     before = instance.__dict__.get(_BASKET_OF)
     instance.__dict__[_BASKET_OF] = instance.basket_id
+    local = _local()
+    local.last_line = (instance.basket_id, instance.line_reference)
     if created or before is None or before == instance.basket_id:
         return
+    local.merging = (before, instance.basket_id)
+    move_codes(before, instance.basket_id)
+
+
+def _line_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Oscar's ``merge_line`` saves the target's line of the same reference, then deletes
+    the merged one: that pair names the basket the deleted line's basket merges into."""
+    local = _local()
+    last = getattr(local, "last_line", None)
+    local.last_line = None  # one save pairs with the delete right after it, never later
+    if last is not None and last[1] == instance.line_reference and last[0] != instance.basket_id:
+        local.merging = (instance.basket_id, last[0])
+
+
+def _basket_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if created or instance.status != instance.MERGED:
+        return
+    local = _local()
+    merging = getattr(local, "merging", None)
+    local.merging = local.last_line = None
+    if merging is not None and merging[0] == instance.pk:
+        move_codes(instance.pk, merging[1])
+
+
+def move_codes(source_id: Any, target_id: Any) -> None:
+    """Move basket ``source_id``'s Talon.One codes to basket ``target_id``: the codes the
+    target has already stay once, and its own referral code wins (a session has one)."""
     coupon = get_model("talonone_oscar", "BasketCoupon")
-    kept = list(coupon.objects.filter(basket_id=instance.basket_id).values_list("code", "kind"))
-    moving = coupon.objects.filter(basket_id=before).exclude(code__in=[code for code, _ in kept])
+    kept = list(coupon.objects.filter(basket_id=target_id).values_list("code", "kind"))
+    moving = coupon.objects.filter(basket_id=source_id).exclude(code__in=[code for code, _ in kept])
     if any(kind == coupon.REFERRAL for _, kind in kept):  # a session has one: the basket's own
         moving = moving.exclude(kind=coupon.REFERRAL)
-    moving.update(basket_id=instance.basket_id)
+    moving.update(basket_id=target_id)
+
+
+def _local() -> Any:
+    """This thread's state of the app (see ``TalonOneOscarConfig.requests``)."""
+    return apps.get_app_config("talonone_oscar").requests  # type: ignore[attr-defined]
 
 
 def _status_changed(sender: Any, order: Any, old_status: str, new_status: str, **kw: Any) -> None:
@@ -115,7 +155,11 @@ def _waiting_events() -> set[tuple[str, int]] | None:
 
 
 def _request_started(**kwargs: Any) -> None:
-    apps.get_app_config("talonone_oscar").requests.events = set()  # type: ignore[attr-defined]
+    """A request starts with no events waiting and no merge under way: a pairing left by
+    an earlier request (another shopper's line) must never name a merge's target."""
+    local = _local()
+    local.events = set()
+    local.merging = local.last_line = None
 
 
 def _request_finished(**kwargs: Any) -> None:
