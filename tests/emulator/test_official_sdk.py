@@ -19,6 +19,8 @@ from talon_one import models  # noqa: E402
 
 from django_talonone.emulator import Emulator  # noqa: E402
 
+from .sdk_client import sdk_for  # noqa: E402
+
 API_KEY = "sdk-round-trip-key"
 COUPON = "WELCOME10"
 REFERRAL_CAMPAIGN = 2
@@ -27,14 +29,8 @@ REFERRAL_CAMPAIGN = 2
 @pytest.fixture
 def api() -> Iterator[talon_one.IntegrationApi]:
     """An ``IntegrationApi`` configured as the vendor documents, aimed at a fresh emulator."""
-    with Emulator(api_key=API_KEY).serve("127.0.0.1", 0) as running:
-        configuration = talon_one.Configuration(
-            host=running.url,
-            api_key={"api_key_v1": API_KEY},
-            api_key_prefix={"api_key_v1": "ApiKey-v1"},
-        )
-        with talon_one.ApiClient(configuration) as client:
-            yield talon_one.IntegrationApi(client)
+    with sdk_for(Emulator(api_key=API_KEY), API_KEY) as api:
+        yield api
 
 
 def _items() -> list[models.CartItem]:

@@ -16,6 +16,7 @@ from talon_one import models  # noqa: E402
 
 from django_talonone.emulator import Emulator  # noqa: E402
 
+from .sdk_client import sdk_for  # noqa: E402
 from .test_notify_coupons import CONFIG as COUPONS  # noqa: E402
 
 API_KEY = "sdk-notify-key"
@@ -27,14 +28,8 @@ CONFIG["campaigns"][0]["rules"][0]["effects"].append({"type": "triggerWebhook", 
 @pytest.fixture
 def api() -> Iterator[Any]:
     emulator = Emulator(api_key=API_KEY, config=CONFIG)
-    with emulator.serve("127.0.0.1", 0) as running:
-        configuration = talon_one.Configuration(
-            host=running.url,
-            api_key={"api_key_v1": API_KEY},
-            api_key_prefix={"api_key_v1": "ApiKey-v1"},
-        )
-        with talon_one.ApiClient(configuration) as client:
-            yield talon_one.IntegrationApi(client)
+    with sdk_for(emulator, API_KEY) as api:
+        yield api
 
 
 def test_created_coupons_and_triggered_webhooks_parse_with_the_official_sdk(api: Any) -> None:

@@ -21,6 +21,7 @@ from talon_one import models  # noqa: E402
 from django_talonone.emulator import Emulator  # noqa: E402
 
 from .rewards_world import PROGRAM, SPEND, campaign  # noqa: E402
+from .sdk_client import sdk_for  # noqa: E402
 
 API_KEY = "sdk-rewards-key"
 PROPS_MODELS = {
@@ -75,14 +76,8 @@ def world() -> Iterator[tuple[talon_one.IntegrationApi, Clock, list[models.Effec
     """The SDK aimed at an emulator running :data:`CONFIG`, and every effect it received."""
     clock = Clock()
     emulator = Emulator(api_key=API_KEY, config=CONFIG, clock=clock)
-    with emulator.serve("127.0.0.1", 0) as running:
-        configuration = talon_one.Configuration(
-            host=running.url,
-            api_key={"api_key_v1": API_KEY},
-            api_key_prefix={"api_key_v1": "ApiKey-v1"},
-        )
-        with talon_one.ApiClient(configuration) as client:
-            yield talon_one.IntegrationApi(client), clock, []
+    with sdk_for(emulator, API_KEY) as api:
+        yield api, clock, []
 
 
 def _session(
