@@ -73,12 +73,13 @@ def _net_earnings(session: CustomerSession) -> list[tuple[str, PointsChange]]:
     return net[::-1]
 
 
-def _earnings(profile_id: str) -> list[tuple[str, PointsChange]]:
-    sessions = (
-        CustomerSession.objects.filter(profile_id=profile_id, state__in=_SETTLED)
-        .prefetch_related("history")
-        .order_by("pk")
-    )
+def _earnings(profile_id: str, application: str | None) -> list[tuple[str, PointsChange]]:
+    """The points the profile's settled sessions earned, in ``application`` when given (a
+    program id means one program only within its Application)."""
+    sessions = CustomerSession.objects.filter(profile_id=profile_id, state__in=_SETTLED)
+    if application is not None:
+        sessions = sessions.filter(application=application)
+    sessions = sessions.prefetch_related("history").order_by("pk")
     return [pair for session in sessions for pair in _net_earnings(session)]
 
 
@@ -150,12 +151,18 @@ def _program_points(
 
 
 def with_order_points(
-    programs: tuple[LoyaltyProgram, ...], profile_id: str, *, now: dt.datetime, days: int
+    programs: tuple[LoyaltyProgram, ...],
+    profile_id: str,
+    *,
+    now: dt.datetime,
+    days: int,
+    application: str | None = None,
 ) -> tuple[LoyaltyProgram, ...]:
-    """``programs`` with their ``pending`` entries and ``expiring_soon`` filled in."""
+    """``programs`` with their ``pending`` entries and ``expiring_soon`` filled in, from
+    the orders of ``application`` (every Application's when ``None``)."""
     if not programs:
         return programs
-    earnings = _earnings(profile_id)
+    earnings = _earnings(profile_id, application)
     by = now + dt.timedelta(days=days)
     return tuple(
         _program_points(

@@ -143,7 +143,7 @@ def get_wallet(
     if isinstance(reply, dict):
         try:
             wallet = parse_inventory(profile_id, reply, now=now)
-            return replace(_with_order_points(wallet, now), application=name)
+            return replace(_with_order_points(wallet, now, name), application=name)
         except InventoryError:
             pass  # written by another version of this code: fetch afresh
     try:
@@ -153,14 +153,17 @@ def get_wallet(
         _log_unavailable(profile_id, error)
         return Wallet.unavailable(profile_id, name)
     _store_reply(key, reply)
-    return replace(_with_order_points(wallet, now), application=name)
+    return replace(_with_order_points(wallet, now, name), application=name)
 
 
-def _with_order_points(wallet: Wallet, now: dt.datetime) -> Wallet:
-    """The wallet with pending points per order and points expiring soon (not cached:
-    the shop's own orders are read each time, so a close or a return shows at once)."""
+def _with_order_points(wallet: Wallet, now: dt.datetime, application: str) -> Wallet:
+    """The wallet with pending points per order of ``application`` and points expiring
+    soon (not cached: the shop's own orders are read each time, so a close or a return
+    shows at once)."""
     days = get_settings().loyalty_expiring_days
-    programs = with_order_points(wallet.loyalty, wallet.profile_id, now=now, days=days)
+    programs = with_order_points(
+        wallet.loyalty, wallet.profile_id, now=now, days=days, application=application
+    )
     return replace(wallet, loyalty=programs)
 
 

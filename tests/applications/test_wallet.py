@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template import Context, Template
 from django.test import Client
 
+from django_talonone.models import CustomerSession
 from django_talonone.services import referral_code_for
 from django_talonone.testing import TalonOneHarness
 from django_talonone.wallet import ALL_APPLICATIONS, get_wallet, invalidate_wallet, wallet_cache_key
@@ -181,3 +182,23 @@ def test_a_merged_wallet_with_only_achievements_is_not_empty(
     assert (merged.loyalty, merged.giveaways, merged.coupons) == ((), (), ())
     assert [a.name for a in merged.achievements] == ["GBPOrders"]
     assert not merged.is_empty
+
+
+def test_pending_points_are_listed_from_the_wallets_own_applications_orders(
+    shop: TalonOneHarness, user: Any
+) -> None:
+    # Program ids are per Application: both use 7, and only the Application's own orders
+    # may be listed as its pending points.
+    for name, currency, points in (("default", "EUR", 7), ("gbp", "GBP", 20)):
+        config = rewards(currency, 7)
+        config["loyaltyPrograms"][0]["pendingDays"] = 10
+        config["campaigns"][0]["rules"][0]["effects"][0]["points"] = points
+        shop.emulator.state_of(name).configure(config)
+        pay(user, currency)
+    sessions = {
+        s.application: s.session_id for s in CustomerSession.objects.filter(profile_id=str(user.pk))
+    }
+    for name, points in (("default", Decimal(7)), ("gbp", Decimal(20))):
+        [program] = get_wallet(str(user.pk), application=name).loyalty
+        assert program.pending_balance == points
+        assert [(p.session_id, p.points) for p in program.pending] == [(sessions[name], points)]
