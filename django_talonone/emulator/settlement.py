@@ -51,37 +51,34 @@ def settle_close(state: EmulatorState, session: dict[str, Any]) -> list[str]:
     tiers = notices.tiers(state, profile_id)
     for effect in effects:
         if effect["effectType"] == "deductLoyaltyPoints":
-            props = effect["props"]
-            loyalty.spend(state, profile_id, props, session_id)
-            notices.points_changed(
-                state,
-                added=False,
-                profile_id=profile_id,
-                props=props,
-                amount=to_decimal(props["value"]),
-                reason=props["name"],
-                session_id=session_id,
-            )
+            loyalty.spend(state, profile_id, effect["props"], session_id)
+            _announce(state, session, effect["props"], added=False)
     for index, effect in enumerate(effects):
         kind = effect["effectType"]
         if kind == "addLoyaltyPoints":
-            props = effect["props"]
-            loyalty.earn(state, profile_id, props, session_id)
-            notices.points_changed(
-                state,
-                added=True,
-                profile_id=profile_id,
-                props=props,
-                amount=to_decimal(props["value"]),
-                reason=props["name"],
-                session_id=session_id,
-            )
+            loyalty.earn(state, profile_id, effect["props"], session_id)
+            _announce(state, session, effect["props"], added=True)
         elif kind == "willAwardGiveaway":
             effects[index] = giveaways.award(state, effect, session)
         elif kind == "increaseAchievementProgress":
             achievements.record_progress(state, profile_id, effect)
     notices.tier_changes(state, profile_id, tiers)
     return _create_coupons(state, effects)
+
+
+def _announce(
+    state: EmulatorState, session: Mapping[str, Any], props: Mapping[str, Any], *, added: bool
+) -> None:
+    """Queue the points notification of one earning or spending of a closing session."""
+    notices.points_changed(
+        state,
+        added=added,
+        profile_id=session["profileId"],
+        props=props,
+        amount=to_decimal(props["value"]),
+        reason=props["name"],
+        session_id=session["integrationId"],
+    )
 
 
 def _create_coupons(state: EmulatorState, effects: list[dict[str, Any]]) -> list[str]:
