@@ -198,19 +198,7 @@ class TalonOneSettings:
                 f"configured: {known}. A row stored for a removed Application keeps waiting "
                 "until it is configured again."
             )
-        return replace(
-            self,
-            application=name,
-            base_url=application.base_url,
-            api_key=application.api_key,
-            management_key=application.management_key,
-            management_token=application.management_token,
-            currency=application.currency,
-            cart_item_flattening=application.cart_item_flattening,
-            currency_decimal_places=application.currency_decimal_places,
-            timeout=application.timeout,
-            delivery_timeout=application.delivery_timeout,
-        )
+        return replace(self, application=name, **application.own_settings())
 
     def application_for_currency(self, currency: str | None) -> str | None:
         """The first Application configured with ``currency`` (``None`` if none is)."""
@@ -334,19 +322,12 @@ def get_settings() -> TalonOneSettings:
     applications = parse_applications(raw)
     default = applications[DEFAULT_APPLICATION]
     settings = TalonOneSettings(
-        base_url=default.base_url,
-        api_key=default.api_key,
-        management_key=default.management_key,
-        management_token=default.management_token,
-        timeout=default.timeout,
-        delivery_timeout=default.delivery_timeout,
+        **default.own_settings(),
         max_attempts=values.number("MAX_ATTEMPTS", raw["MAX_ATTEMPTS"], int, 1),
         deadline=values.number("DEADLINE", raw["DEADLINE"], float, 0.1),
         max_reply_bytes=values.number("MAX_REPLY_BYTES", raw["MAX_REPLY_BYTES"], int, 1024),
         fail_mode=fail_mode,
         delivery=_delivery(raw["DELIVERY"]),
-        cart_item_flattening=default.cart_item_flattening,
-        currency_decimal_places=default.currency_decimal_places,
         outbox_max_attempts=values.number(
             "OUTBOX_MAX_ATTEMPTS", raw["OUTBOX_MAX_ATTEMPTS"], int, 1
         ),
@@ -376,7 +357,6 @@ def get_settings() -> TalonOneSettings:
         notification_processing=_processing(raw["NOTIFICATION_PROCESSING"]),
         notification_lease=values.number("NOTIFICATION_LEASE", raw["NOTIFICATION_LEASE"], float, 1),
         oscar=oscar_settings(raw["OSCAR"]),
-        currency=default.currency,
         application=DEFAULT_APPLICATION,
         applications=applications,
         application_router=_optional_text("APPLICATION_ROUTER", raw["APPLICATION_ROUTER"]),

@@ -84,6 +84,10 @@ class ApplicationSettings:
     def is_default(self) -> bool:
         return self.name == DEFAULT_APPLICATION
 
+    def own_settings(self) -> dict[str, Any]:
+        """What this Application sets for itself, by the name ``TalonOneSettings`` gives it."""
+        return {key: value for key, value in self.__dict__.items() if key != "name"}
+
     def key(self, key: str) -> Key:
         """The path naming one of this Application's settings in messages."""
         return key if self.is_default else ("APPLICATIONS", self.name, key)
