@@ -53,6 +53,13 @@ def customer_applications(profile_id: str, routed: str | None = None) -> list[st
     return [name for name in configured if name in wanted]
 
 
+def _chosen(application: str | None) -> list[str]:
+    """``[application]`` checked against the settings, or ``[]`` when none is named."""
+    if application is None:
+        return []
+    return [get_settings().for_application(application).application]
+
+
 def sync_customer(
     customer: Any, *, adapter: CustomerAdapter | None = None, application: str | None = None
 ) -> list[Delivery]:
@@ -60,10 +67,8 @@ def sync_customer(
     to ``application``, or (``None``) to every Application the customer exists in."""
     adapter = adapter or customer_adapter_for(customer)
     profile_id, body = adapter.build_profile(customer)
-    targets = (
-        [get_settings().for_application(application).application]
-        if application is not None
-        else customer_applications(profile_id, application_for(customer, "customer", adapter))
+    targets = _chosen(application) or customer_applications(
+        profile_id, application_for(customer, "customer", adapter)
     )
     return [
         dispatch.send(
@@ -88,11 +93,7 @@ def forget_customer(profile_id: str, *, application: str | None = None) -> list[
     their rows. Sending through each covers Applications in other environments too.
     """
     profile_id = _profile_id(profile_id)
-    targets = (
-        [get_settings().for_application(application).application]
-        if application is not None
-        else list(get_settings().applications)
-    )
+    targets = _chosen(application) or list(get_settings().applications)
     return [
         dispatch.send(
             "delete_customer",
