@@ -195,7 +195,7 @@ def evaluate_cart(
     adapter = adapter or cart_adapter_for(cart)
     body = adapter.build_session(cart, state="open")
     # The balances say how many points the shopper can spend (Evaluation.points_to_spend).
-    body["responseContent"] = [*body.get("responseContent", ()), "loyalty"]
+    body["responseContent"] = list(dict.fromkeys([*body.get("responseContent", ()), "loyalty"]))
     session = open_session(cart, body["customerSession"]["profileId"], adapter=adapter)
     if strict is None:
         strict = get_settings().fail_mode == "strict"
