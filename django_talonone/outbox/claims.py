@@ -70,7 +70,7 @@ class NoClaim:
     wake_at: datetime | None = None
 
 
-def _take_sqlite_write_lock(rows: QuerySet[Delivery]) -> None:
+def take_sqlite_write_lock(rows: QuerySet[Delivery]) -> None:
     """Start the transaction with a write (that matches no row), see the module docstring."""
     rows.filter(pk=-1).update(attempts=0)
 
@@ -81,7 +81,7 @@ def claim_head(lane: str, *, now: datetime, lease_seconds: float) -> Claim | NoC
     rows = Delivery.objects.using(using)
     with transaction.atomic(using=using):
         if connections[using].vendor == "sqlite":
-            _take_sqlite_write_lock(rows)
+            take_sqlite_write_lock(rows)
         live = rows.filter(lane=lane, status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
         # One statement reads the head, what its mirrors need, and whether the lane is busy:
         # the claim is the outbox's hot path, and each statement the ORM compiles costs

@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 
 from django_talonone.models import Delivery, DeliveryStatus
 
+from .claims import take_sqlite_write_lock
 from .store import kick
 
 #: How long a wake is trusted to arrive before another is sent for the same lane.
@@ -44,9 +45,7 @@ def wake_lanes(candidates: QuerySet[Delivery], *, now: datetime) -> list[str]:
     connection = connections[using]
     with transaction.atomic(using=using):
         if connection.vendor == "sqlite":
-            # Take the write lock first: a read then a write in one SQLite transaction
-            # fails at once when another connection wrote between (see .claims).
-            rows.filter(pk=-1).update(attempts=0)
+            take_sqlite_write_lock(rows)  # before reading, as a claim does (see .claims)
         held = rows.filter(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__gt=now)
         woken = rows.filter(status=DeliveryStatus.PENDING, kicked_at__gt=now - KICK_PATIENCE)
         orphaned = rows.filter(status=DeliveryStatus.IN_FLIGHT, lease_expires_at__lte=now)
