@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
+
 __all__ = [
     "LOYALTY_EFFECTS",
     "PointsBalance",
@@ -56,11 +58,15 @@ def _int(value: Any) -> int | None:
 
 
 def _when(value: Any) -> dt.datetime | None:
+    """Django's parser, as for the rest of Talon.One's dates (Python 3.10's
+    ``fromisoformat`` refuses a ``Z`` and fractions that are not 3 or 6 digits)."""
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = parse_datetime(value)
     except ValueError:
+        return None
+    if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
